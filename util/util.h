@@ -1,0 +1,96 @@
+/*
+ * util/ — small helpers shared by every part: the error domain, size strings
+ * with K/M/G/T suffixes, and QEMU-style option strings ("a=1,b=on").
+ *
+ * Contract:
+ *  - Nothing here touches files, memory mappings or KVM.
+ *  - Every parser reports failure through a GError in NV_ERROR and never
+ *    aborts on bad input; the message quotes the offending text.
+ */
+#ifndef NVEMU_UTIL_H
+#define NVEMU_UTIL_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NV_ERROR (nv_error_quark())
+GQuark nv_error_quark(void);
+
+typedef enum {
+    NV_ERROR_INVALID,   /* bad option, property or value */
+    NV_ERROR_CONFLICT,  /* values that contradict each other */
+    NV_ERROR_IO,        /* a system call failed (errno in the message) */
+    NV_ERROR_RANGE,     /* out of range: size, slot, address, node */
+} NvErrorCode;
+
+#define KiB (UINT64_C(1) << 10)
+#define MiB (UINT64_C(1) << 20)
+#define GiB (UINT64_C(1) << 30)
+#define TiB (UINT64_C(1) << 40)
+
+/*
+ * Parse a size such as "4G", "128K", "1.5G", "4096" or "4096B".
+ * Suffixes (case-insensitive): B, K, M, G, T, P, E, binary multiples.
+ * A bare number is multiplied by @default_unit (1 for bytes; QEMU's -m uses
+ * MiB). A fraction needs a suffix and must come out as a whole number of
+ * bytes. Overflow past 2^64-1 is an error.
+ */
+bool nv_parse_size(const char *str, uint64_t default_unit, uint64_t *out,
+                   GError **errp);
+
+/* Format a size the way a person reads it: "4G", "128K", "1.5G", "4097B". */
+char *nv_format_size(uint64_t size);
+
+/* Parse a decimal unsigned integer with no trailing garbage. */
+bool nv_parse_uint(const char *str, uint64_t max, uint64_t *out, GError **errp);
+
+/*
+ * Parse "on"/"off" (also yes/no, true/false) into a bool.
+ */
+bool nv_parse_bool(const char *str, bool *out, GError **errp);
+
+/* Parse a textual UUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (16 bytes out). */
+bool nv_parse_uuid(const char *str, uint8_t out[16], GError **errp);
+void nv_format_uuid(const uint8_t uuid[16], char out[37]);
+
+/*
+ * QEMU-style option string: "type,key=value,key=value". ",," inside a value
+ * stands for one comma. The first element may omit "key=" if the caller names
+ * an implied key (e.g. "driver" for -device). Keys may appear once.
+ *
+ * Each lookup marks the key used; nv_opts_check_unused() then reports the
+ * first key nobody asked for, so a typo is an error rather than ignored.
+ */
+typedef struct NvOpts NvOpts;
+
+NvOpts *nv_opts_parse(const char *str, const char *implied_key, GError **errp);
+void nv_opts_free(NvOpts *opts);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvOpts, nv_opts_free)
+
+/* The whole string as given, for error messages. */
+const char *nv_opts_text(const NvOpts *opts);
+/* Value of @key or NULL; marks it used. */
+const char *nv_opts_get(NvOpts *opts, const char *key);
+/* Typed lookups: absent keys leave *out untouched and return true. */
+bool nv_opts_get_bool(NvOpts *opts, const char *key, bool *out, GError **errp);
+bool nv_opts_get_size(NvOpts *opts, const char *key, uint64_t *out,
+                      bool *present, GError **errp);
+bool nv_opts_get_uint(NvOpts *opts, const char *key, uint64_t max,
+                      uint64_t *out, bool *present, GError **errp);
+/* Error if some key was never looked up: "unknown property 'foo'". */
+bool nv_opts_check_unused(NvOpts *opts, GError **errp);
+
+/* Prefix an error message: "<prefix>: <old message>". */
+void nv_error_prefix(GError **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static inline uint64_t nv_align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) / a * a;
+}
+static inline uint64_t nv_align_down(uint64_t v, uint64_t a)
+{
+    return v / a * a;
+}
+
+#endif
