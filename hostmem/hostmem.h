@@ -1,0 +1,98 @@
+/*
+ * hostmem/ — memory backends: where a DIMM's bytes live on the host.
+ *
+ * Contract:
+ *  - A backend is configured from a QEMU-style -object string, then
+ *    *prepared* (inspect the file, decide its size and type: no file is
+ *    created, truncated or mapped), then *realized* (create a missing file
+ *    sparse, map it). Configuration errors surface at prepare time so that a
+ *    bad command line never leaves a file behind.
+ *  - An existing file is never truncated or extended: if size= disagrees with
+ *    the file's size that is an error.
+ *  - nv_hostmem_persist() is the one way to make bytes durable: pmem_persist()
+ *    where the mapping is synchronous persistent memory (MAP_SYNC on a DAX
+ *    filesystem, or device-dax), msync() of the covering pages otherwise.
+ *    Failures are returned, never ignored.
+ *  - Works without KVM.
+ */
+#ifndef NVEMU_HOSTMEM_H
+#define NVEMU_HOSTMEM_H
+
+#include "util.h"
+
+typedef enum {
+    NV_HOSTMEM_RAM,  /* memory-backend-ram: anonymous memory (memfd) */
+    NV_HOSTMEM_FILE, /* memory-backend-file */
+} NvHostMemKind;
+
+typedef enum {
+    NV_FILE_NONE,    /* RAM backend */
+    NV_FILE_REGULAR, /* a regular file (maybe on a DAX filesystem) */
+    NV_FILE_BLOCK,   /* a block device such as /dev/pmem0 */
+    NV_FILE_DEVDAX,  /* a device-dax character device such as /dev/dax0.0 */
+} NvFileType;
+
+typedef struct {
+    NvHostMemKind kind;
+    char *id;
+    char *mem_path;   /* file backends only */
+    uint64_t size;    /* 0 with size_set false: take the file's size */
+    bool size_set;
+    bool share;       /* MAP_SHARED (default off, as in QEMU) */
+    bool readonly;    /* open O_RDONLY, map PROT_READ */
+    uint64_t align;   /* host mapping alignment; 0 = page (or device-dax align) */
+    bool pmem;        /* pmem=on: the user says this file is persistent memory */
+} NvHostMemConfig;
+
+typedef struct NvHostMem {
+    NvHostMemConfig cfg;
+
+    /* Known after prepare: */
+    NvFileType ftype;
+    uint64_t size;      /* effective size in bytes */
+    bool exists;        /* the file existed at prepare time */
+
+    /* Known after realize: */
+    int fd;             /* -1 when not open */
+    uint8_t *addr;      /* mapping of [0, size), NULL before realize */
+    bool created;       /* realize created the file */
+    bool map_sync;      /* mapped with MAP_SHARED_VALIDATE | MAP_SYNC */
+    bool is_pmem;       /* persist with pmem_persist() rather than msync() */
+    char *note;         /* how it was mapped when not the obvious way, or NULL */
+
+    bool in_use;        /* bound to a DIMM (memdev= may name it only once) */
+    int persist_fault;  /* tests: when non-zero, persist fails with this errno */
+} NvHostMem;
+
+/*
+ * Build a backend from an -object option string, e.g.
+ * "memory-backend-file,id=mem0,mem-path=a.img,size=4G,share=on".
+ * Unknown qom-types and unknown properties are errors.
+ */
+NvHostMem *nv_hostmem_new_from_opts(NvOpts *opts, GError **errp);
+NvHostMem *nv_hostmem_new(const NvHostMemConfig *cfg);
+void nv_hostmem_free(NvHostMem *hm); /* unmaps and closes; never deletes files */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvHostMem, nv_hostmem_free)
+
+/* Inspect: file type and size, size= check, permissions. No side effects. */
+bool nv_hostmem_prepare(NvHostMem *hm, GError **errp);
+/* Create the file if missing (sparse, exactly size bytes) and map it. */
+bool nv_hostmem_realize(NvHostMem *hm, GError **errp);
+
+/* Make [offset, offset+len) durable. Bounds-checked against hm->size. */
+bool nv_hostmem_persist(NvHostMem *hm, uint64_t offset, uint64_t len,
+                        GError **errp);
+
+/* "regular file", "file on a DAX filesystem", "block device", ... */
+const char *nv_hostmem_type_name(const NvHostMem *hm);
+
+/*
+ * Device-dax geometry from sysfs: <sysfs_root>/dev/char/<maj>:<min>/size and
+ * .../device/align. @sysfs_root is "/sys" in production; tests pass a fake
+ * tree. *align is 0 where the kernel has no align attribute.
+ */
+bool nv_hostmem_devdax_geometry(const char *sysfs_root, unsigned maj,
+                                unsigned min, uint64_t *size, uint64_t *align,
+                                GError **errp);
+
+#endif
