@@ -1,0 +1,145 @@
+/*
+ * nvdimm/dimm.c — the DIMM base and its two kinds, built from -device text.
+ *
+ * Properties (QEMU's names):
+ *   both:   id, memdev, slot, node, addr
+ *   nvdimm: label-size, label-file, uuid, unarmed
+ */
+#include "nvdimm.h"
+
+#include <errno.h>
+#include <string.h>
+
+const char *nv_dimm_kind_name(NvDimmKind kind)
+{
+    return kind == NV_DIMM_NVDIMM ? "nvdimm" : "pc-dimm";
+}
+
+void nv_dimm_free(NvDimm *dimm)
+{
+    if (!dimm) {
+        return;
+    }
+    nv_hostmem_free(dimm->label_mem);
+    g_free(dimm->id);
+    g_free(dimm->name);
+    g_free(dimm->memdev_id);
+    g_free(dimm->label_file);
+    g_free(dimm);
+}
+
+static bool parse_common(NvDimm *d, NvOpts *opts, GError **errp)
+{
+    uint64_t v;
+    bool present;
+
+    d->memdev_id = g_strdup(nv_opts_get(opts, "memdev"));
+    if (!nv_opts_get_uint(opts, "slot", NV_MAX_SLOTS - 1, &v, &present,
+                          errp)) {
+        return false;
+    }
+    d->slot = (uint32_t)v;
+    d->slot_set = present;
+    v = 0;
+    if (!nv_opts_get_uint(opts, "node", NV_MAX_NUMA_NODES - 1, &v, NULL,
+                          errp)) {
+        return false;
+    }
+    d->node = (uint32_t)v;
+
+    const char *addr = nv_opts_get(opts, "addr");
+    if (addr) {
+        /* QEMU takes addr= as a number; accept 0x-hex or decimal. */
+        char *end = NULL;
+        errno = 0;
+        guint64 a = g_ascii_strtoull(addr, &end, 0);
+        if (errno || !end || *end || !g_ascii_isdigit(addr[0])) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                        "property 'addr': '%s' is not an address", addr);
+            return false;
+        }
+        d->addr = a;
+        d->addr_set = true;
+    }
+    return true;
+}
+
+static bool parse_nvdimm(NvDimm *d, NvOpts *opts, GError **errp)
+{
+    if (!nv_opts_get_size(opts, "label-size", &d->label_size,
+                          &d->label_size_set, errp)) {
+        return false;
+    }
+    if (d->label_size_set && d->label_size != 0 &&
+        d->label_size < NV_LABEL_SIZE_MIN) {
+        g_autofree char *s = nv_format_size(d->label_size);
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "label-size=%s is below the minimum of 128K "
+                    "(use 0 for no labels)", s);
+        return false;
+    }
+    d->label_file = g_strdup(nv_opts_get(opts, "label-file"));
+    if (d->label_file && !*d->label_file) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "label-file= needs a path");
+        return false;
+    }
+    if (d->label_file && d->label_size_set && d->label_size == 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "label-file='%s' contradicts label-size=0 (no labels)",
+                    d->label_file);
+        return false;
+    }
+    const char *uuid = nv_opts_get(opts, "uuid");
+    if (uuid) {
+        if (!nv_parse_uuid(uuid, d->uuid, errp)) {
+            nv_error_prefix(errp, "property 'uuid'");
+            return false;
+        }
+        d->uuid_set = true;
+    }
+    return nv_opts_get_bool(opts, "unarmed", &d->unarmed, errp);
+}
+
+NvDimm *nv_dimm_new_from_opts(NvOpts *opts, GError **errp)
+{
+    g_autoptr(NvDimm) d = g_new0(NvDimm, 1);
+    const char *driver = nv_opts_get(opts, "driver");
+
+    if (g_strcmp0(driver, "nvdimm") == 0) {
+        d->kind = NV_DIMM_NVDIMM;
+    } else if (g_strcmp0(driver, "pc-dimm") == 0) {
+        d->kind = NV_DIMM_PC;
+    } else {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "unknown device '%s' (nvemu has nvdimm and pc-dimm)",
+                    driver ? driver : "");
+        return NULL;
+    }
+    d->id = g_strdup(nv_opts_get(opts, "id"));
+    if (d->id && !*d->id) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID, "id= is empty");
+        return NULL;
+    }
+    d->name = d->id ? g_strdup_printf("-device %s,id=%s", driver, d->id)
+                    : g_strdup_printf("-device %s", nv_opts_text(opts));
+    if (!parse_common(d, opts, errp)) {
+        return NULL;
+    }
+    if (d->kind == NV_DIMM_NVDIMM && !parse_nvdimm(d, opts, errp)) {
+        return NULL;
+    }
+    if (!nv_opts_check_unused(opts, errp)) {
+        return NULL;
+    }
+    return g_steal_pointer(&d);
+}
+
+bool nv_dimm_realize(NvDimm *dimm, GError **errp)
+{
+    if (dimm->label_mem && !nv_hostmem_realize(dimm->label_mem, errp)) {
+        nv_error_prefix(errp, "%s: label-file", dimm->name);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,109 @@
+/*
+ * nvdimm/ — the DIMM model: what the guest sees as memory modules.
+ *
+ * A DIMM (the base) has a memdev (a hostmem backend), a slot, a NUMA node, a
+ * guest physical address and a guest-visible size. Two kinds:
+ *  - pc-dimm: plain hot-pluggable RAM; the whole backend is guest memory.
+ *  - nvdimm: persistent memory plus a label area. The label area is either
+ *    the last label-size bytes of the backing file (QEMU's layout) or a
+ *    separate label-file (then the whole backing file is pmem). label-size=0
+ *    means no labels at all.
+ *
+ * Contract:
+ *  - Guest addresses live in the device-memory region, above RAM and above
+ *    4 GiB. Every DIMM starts on a NV_DIMM_ALIGN (128 MiB, Linux's memory
+ *    section) boundary, or on its backend's larger align=. An nvdimm's pmem
+ *    size is rounded down to that alignment so its region stays aligned in
+ *    the guest; a pc-dimm's size must already be a multiple of it.
+ *  - nv_dimm_plan() checks a whole configuration (memdev binding, slots,
+ *    addresses, nodes, maxmem, label geometry) before anything is created on
+ *    disk; every error names the -device and the offending value.
+ *  - Works without KVM.
+ */
+#ifndef NVEMU_NVDIMM_H
+#define NVEMU_NVDIMM_H
+
+#include "hostmem.h"
+
+#define NV_DIMM_ALIGN       (128 * MiB)
+#define NV_LABEL_SIZE_MIN   (128 * KiB)
+#define NV_MAX_SLOTS        256
+#define NV_MAX_NUMA_NODES   64
+/* RAM up to this address sits below 4 GiB; the rest of the first 4 GiB is
+ * the MMIO hole (IOAPIC, LAPIC, nvemu's own devices). */
+#define NV_LOWMEM_LIMIT     (3 * GiB)
+/* Guest physical address width we promise (CPUID 0x80000008 >= 40 bits). */
+#define NV_GUEST_PHYS_LIMIT (UINT64_C(1) << 40)
+
+typedef enum {
+    NV_DIMM_PC,
+    NV_DIMM_NVDIMM,
+} NvDimmKind;
+
+typedef struct NvDimm {
+    NvDimmKind kind;
+    char *id;           /* NULL when the user gave none */
+    char *name;         /* for messages: "-device nvdimm,id=nv0" */
+    char *memdev_id;    /* NULL when missing (an error at plan time) */
+
+    bool slot_set, addr_set;
+    uint32_t slot;
+    uint32_t node;
+    uint64_t addr;      /* guest physical address */
+
+    /* nvdimm only */
+    uint64_t label_size;
+    bool label_size_set;
+    char *label_file;   /* NULL: labels in the backing file's tail */
+    uint8_t uuid[16];
+    bool uuid_set;      /* false: derived from the slot at plan time */
+    bool unarmed;
+
+    /* Filled in by nv_dimm_plan(): */
+    NvHostMem *memdev;     /* borrowed from the backend list */
+    NvHostMem *label_mem;  /* owned: the label-file backend, or NULL */
+    uint64_t size;         /* guest-visible bytes (pmem size for nvdimm) */
+    uint64_t align;        /* guest address alignment used */
+    uint64_t label_offset; /* offset of the label area in memdev (tail) */
+} NvDimm;
+
+/* Machine-wide memory settings from -m, -machine and -numa. */
+typedef struct {
+    uint64_t ram_size;
+    uint32_t slots;
+    uint64_t maxmem;     /* == ram_size when no maxmem= was given */
+    uint32_t numa_nodes; /* >= 1 */
+    bool nvdimm_enabled; /* -machine nvdimm=on|off */
+} NvBoardConfig;
+
+/* The guest physical map computed by nv_dimm_plan(). */
+typedef struct {
+    uint64_t ram_below_4g;  /* RAM at [0, ram_below_4g) */
+    uint64_t ram_above_4g;  /* RAM at [4G, 4G + ram_above_4g) */
+    uint64_t devmem_base;   /* device-memory region for DIMMs */
+    uint64_t devmem_size;
+} NvMemLayout;
+
+/* From a -device option string (implied key "driver"): nvdimm or pc-dimm. */
+NvDimm *nv_dimm_new_from_opts(NvOpts *opts, GError **errp);
+void nv_dimm_free(NvDimm *dimm);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvDimm, nv_dimm_free)
+
+const char *nv_dimm_kind_name(NvDimmKind kind); /* "nvdimm", "pc-dimm" */
+
+/*
+ * Check and place every DIMM. @backends (NvHostMem *) must be prepared.
+ * On success each DIMM has memdev, slot, addr, size, align and label
+ * geometry set, and *layout describes the guest physical map.
+ */
+bool nv_dimm_plan(const NvBoardConfig *board, GPtrArray *backends,
+                  GPtrArray *dimms, NvMemLayout *layout, GError **errp);
+
+/* Create/map what planning decided (label files); backends are realized by
+ * the caller first. */
+bool nv_dimm_realize(NvDimm *dimm, GError **errp);
+
+/* Pure layout helpers, exposed for tests. */
+void nv_mem_layout_init(NvMemLayout *layout, const NvBoardConfig *board);
+
+#endif
