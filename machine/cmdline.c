@@ -1,0 +1,453 @@
+/*
+ * machine/cmdline.c — nvemu's command line, in QEMU's syntax.
+ *
+ * Each option has a handler that turns its text into NvConfig fields; -object
+ * and -device hand their property strings to hostmem/ and nvdimm/, which own
+ * those properties. Options may be spelled -opt or --opt.
+ */
+#include "machine.h"
+
+#include <string.h>
+
+typedef bool (*OptHandler)(NvConfig *cfg, const char *arg, GError **errp);
+
+typedef struct {
+    const char *name;
+    bool has_arg;
+    OptHandler fn;
+} OptDef;
+
+static bool opt_m(NvConfig *cfg, const char *arg, GError **errp)
+{
+    g_autoptr(NvOpts) o = nv_opts_parse(arg, "size", errp);
+    NvBoardConfig *b = &cfg->board;
+    uint64_t slots = 0;
+    bool maxmem_set = false;
+
+    if (!o) {
+        return false;
+    }
+    const char *size = nv_opts_get(o, "size");
+    if (size) {
+        /* QEMU: a bare -m number is MiB. */
+        if (!nv_parse_size(size, MiB, &b->ram_size, errp)) {
+            return false;
+        }
+    }
+    if (!nv_opts_get_uint(o, "slots", NV_MAX_SLOTS, &slots, NULL, errp) ||
+        !nv_opts_get_size(o, "maxmem", &b->maxmem, &maxmem_set, errp) ||
+        !nv_opts_check_unused(o, errp)) {
+        return false;
+    }
+    b->slots = (uint32_t)slots;
+    if (b->ram_size == 0 || b->ram_size % (4 * KiB)) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "size=%s: RAM size must be a non-zero multiple of 4K",
+                    size ? size : "0");
+        return false;
+    }
+    if (!maxmem_set) {
+        b->maxmem = b->ram_size;
+    }
+    g_autofree char *ram = nv_format_size(b->ram_size);
+    g_autofree char *max = nv_format_size(b->maxmem);
+    if (b->maxmem < b->ram_size) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "maxmem=%s is below the RAM size %s", max, ram);
+        return false;
+    }
+    if (b->slots && b->maxmem == b->ram_size) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "slots=%u needs a maxmem= larger than the RAM size %s",
+                    b->slots, ram);
+        return false;
+    }
+    if (!b->slots && b->maxmem > b->ram_size) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "maxmem=%s needs slots=N (how many DIMMs may be plugged)",
+                    max);
+        return false;
+    }
+    return true;
+}
+
+static bool opt_smp(NvConfig *cfg, const char *arg, GError **errp)
+{
+    g_autoptr(NvOpts) o = nv_opts_parse(arg, "cpus", errp);
+    uint64_t n = 1;
+    bool present = false;
+    if (!o || !nv_opts_get_uint(o, "cpus", NV_MAX_CPUS, &n, &present, errp) ||
+        !nv_opts_check_unused(o, errp)) {
+        return false;
+    }
+    if (!present || n == 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "'%s': the number of vCPUs must be 1 to %d", arg,
+                    NV_MAX_CPUS);
+        return false;
+    }
+    cfg->smp = (uint32_t)n;
+    return true;
+}
+
+static bool opt_machine(NvConfig *cfg, const char *arg, GError **errp)
+{
+    g_autoptr(NvOpts) o = nv_opts_parse(arg, "type", errp);
+    if (!o) {
+        return false;
+    }
+    /* QEMU scripts say pc or q35; nvemu has one machine type. */
+    const char *type = nv_opts_get(o, "type");
+    if (type && strcmp(type, "pc") && strcmp(type, "q35") &&
+        strcmp(type, "nvemu")) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "type '%s' is not supported (use pc, q35 or nvemu)", type);
+        return false;
+    }
+    const char *accel = nv_opts_get(o, "accel");
+    if (accel && strcmp(accel, "kvm")) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "accel=%s: nvemu runs on KVM only", accel);
+        return false;
+    }
+    if (!nv_opts_get_bool(o, "nvdimm", &cfg->board.nvdimm_enabled, errp)) {
+        return false;
+    }
+    const char *p = nv_opts_get(o, "nvdimm-persistence");
+    if (p) {
+        if (!strcmp(p, "cpu")) {
+            cfg->persistence = NV_PERSIST_CPU;
+        } else if (!strcmp(p, "mem-ctrl")) {
+            cfg->persistence = NV_PERSIST_MEM_CTRL;
+        } else {
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                        "nvdimm-persistence=%s: use cpu or mem-ctrl", p);
+            return false;
+        }
+    }
+    return nv_opts_check_unused(o, errp);
+}
+
+static bool opt_numa(NvConfig *cfg, const char *arg, GError **errp)
+{
+    g_autoptr(NvOpts) o = nv_opts_parse(arg, "type", errp);
+    uint64_t id = cfg->board.numa_nodes;
+    if (!o) {
+        return false;
+    }
+    if (g_strcmp0(nv_opts_get(o, "type"), "node")) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "only '-numa node[,nodeid=N]' is supported");
+        return false;
+    }
+    if (!nv_opts_get_uint(o, "nodeid", NV_MAX_NUMA_NODES - 1, &id, NULL,
+                          errp) || !nv_opts_check_unused(o, errp)) {
+        return false;
+    }
+    if (id != cfg->board.numa_nodes) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "nodeid=%" G_GUINT64_FORMAT " is out of order: give nodes "
+                    "0, 1, 2... in turn (next is %u)", id,
+                    cfg->board.numa_nodes);
+        return false;
+    }
+    cfg->board.numa_nodes++;
+    return true;
+}
+
+static bool id_taken(GPtrArray *arr, bool dimms, const char *id)
+{
+    for (guint i = 0; id && i < arr->len; i++) {
+        const char *other = dimms
+            ? ((NvDimm *)g_ptr_array_index(arr, i))->id
+            : ((NvHostMem *)g_ptr_array_index(arr, i))->cfg.id;
+        if (g_strcmp0(other, id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool opt_object(NvConfig *cfg, const char *arg, GError **errp)
+{
+    g_autoptr(NvOpts) o = nv_opts_parse(arg, "qom-type", errp);
+    if (!o) {
+        return false;
+    }
+    NvHostMem *hm = nv_hostmem_new_from_opts(o, errp);
+    if (!hm) {
+        return false;
+    }
+    if (id_taken(cfg->backends, false, hm->cfg.id)) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "id=%s is already used by another -object", hm->cfg.id);
+        nv_hostmem_free(hm);
+        return false;
+    }
+    g_ptr_array_add(cfg->backends, hm);
+    return true;
+}
+
+static bool opt_device(NvConfig *cfg, const char *arg, GError **errp)
+{
+    g_autoptr(NvOpts) o = nv_opts_parse(arg, "driver", errp);
+    if (!o) {
+        return false;
+    }
+    NvDimm *d = nv_dimm_new_from_opts(o, errp);
+    if (!d) {
+        return false;
+    }
+    if (id_taken(cfg->dimms, true, d->id)) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "id=%s is already used by another -device", d->id);
+        nv_dimm_free(d);
+        return false;
+    }
+    g_ptr_array_add(cfg->dimms, d);
+    return true;
+}
+
+static bool set_string(char **field, const char *arg)
+{
+    g_free(*field);
+    *field = g_strdup(arg);
+    return true;
+}
+
+static bool opt_kernel(NvConfig *c, const char *a, GError **e)
+{
+    (void)e;
+    return set_string(&c->kernel, a);
+}
+
+static bool opt_initrd(NvConfig *c, const char *a, GError **e)
+{
+    (void)e;
+    return set_string(&c->initrd, a);
+}
+
+static bool opt_append(NvConfig *c, const char *a, GError **e)
+{
+    (void)e;
+    return set_string(&c->append, a);
+}
+
+static bool opt_serial(NvConfig *cfg, const char *arg, GError **errp)
+{
+    if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio")) {
+        cfg->serial = NV_SERIAL_STDIO;
+    } else if (!strcmp(arg, "none")) {
+        cfg->serial = NV_SERIAL_NONE;
+    } else {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "'%s' is not supported (use stdio or none)", arg);
+        return false;
+    }
+    return true;
+}
+
+static bool opt_qmp(NvConfig *cfg, const char *arg, GError **errp)
+{
+    if (!g_str_has_prefix(arg, "unix:") || !arg[5]) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "'%s': use unix:PATH,server=on,wait=off", arg);
+        return false;
+    }
+    g_autoptr(NvOpts) o = nv_opts_parse(arg + 5, "path", errp);
+    bool server = false, wait = true;
+    const char *path = o ? nv_opts_get(o, "path") : NULL;
+    if (!o || !nv_opts_get_bool(o, "server", &server, errp) ||
+        !nv_opts_get_bool(o, "wait", &wait, errp) ||
+        !nv_opts_check_unused(o, errp)) {
+        return false;
+    }
+    if (!server) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "'%s': nvemu listens for QMP, add server=on", arg);
+        return false;
+    }
+    set_string(&cfg->qmp_path, path);
+    cfg->qmp_wait = wait;
+    return true;
+}
+
+#define FLAG_HANDLER(fn, field)                                      \
+    static bool fn(NvConfig *c, const char *a, GError **e)           \
+    {                                                                \
+        (void)a;                                                     \
+        (void)e;                                                     \
+        c->field = true;                                             \
+        return true;                                                 \
+    }
+FLAG_HANDLER(opt_nographic, nographic)
+FLAG_HANDLER(opt_no_reboot, no_reboot)
+FLAG_HANDLER(opt_print_map, print_memory_map)
+FLAG_HANDLER(opt_help, help)
+FLAG_HANDLER(opt_version, version)
+
+static bool opt_ignore(NvConfig *c, const char *a, GError **e)
+{
+    (void)c, (void)a, (void)e; /* -enable-kvm: nvemu always uses KVM */
+    return true;
+}
+
+static const OptDef options[] = {
+    { "m", true, opt_m },
+    { "smp", true, opt_smp },
+    { "machine", true, opt_machine },
+    { "M", true, opt_machine },
+    { "numa", true, opt_numa },
+    { "object", true, opt_object },
+    { "device", true, opt_device },
+    { "kernel", true, opt_kernel },
+    { "initrd", true, opt_initrd },
+    { "append", true, opt_append },
+    { "serial", true, opt_serial },
+    { "qmp", true, opt_qmp },
+    { "nographic", false, opt_nographic },
+    { "no-reboot", false, opt_no_reboot },
+    { "enable-kvm", false, opt_ignore },
+    { "print-memory-map", false, opt_print_map },
+    { "help", false, opt_help },
+    { "h", false, opt_help },
+    { "version", false, opt_version },
+};
+
+static const OptDef *find_option(const char *arg)
+{
+    if (arg[0] != '-') {
+        return NULL;
+    }
+    const char *name = arg[1] == '-' ? arg + 2 : arg + 1;
+    for (size_t i = 0; i < G_N_ELEMENTS(options); i++) {
+        if (!strcmp(options[i].name, name)) {
+            return &options[i];
+        }
+    }
+    return NULL;
+}
+
+void nv_config_free(NvConfig *cfg)
+{
+    if (!cfg) {
+        return;
+    }
+    g_ptr_array_unref(cfg->dimms);   /* before backends: DIMMs borrow them */
+    g_ptr_array_unref(cfg->backends);
+    g_free(cfg->kernel);
+    g_free(cfg->initrd);
+    g_free(cfg->append);
+    g_free(cfg->qmp_path);
+    g_free(cfg);
+}
+
+NvConfig *nv_config_parse(int argc, char **argv, GError **errp)
+{
+    g_autoptr(NvConfig) cfg = g_new0(NvConfig, 1);
+    cfg->board.ram_size = 128 * MiB; /* QEMU's default */
+    cfg->board.maxmem = cfg->board.ram_size;
+    cfg->board.nvdimm_enabled = true;
+    cfg->smp = 1;
+    cfg->serial = NV_SERIAL_STDIO;
+    cfg->backends = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)nv_hostmem_free);
+    cfg->dimms = g_ptr_array_new_with_free_func((GDestroyNotify)nv_dimm_free);
+
+    for (int i = 1; i < argc; i++) {
+        const OptDef *def = find_option(argv[i]);
+        if (!def) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                        "unknown option '%s' (see nvemu --help)", argv[i]);
+            return NULL;
+        }
+        const char *arg = NULL;
+        if (def->has_arg) {
+            if (i + 1 >= argc) {
+                g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                            "%s needs a value", argv[i]);
+                return NULL;
+            }
+            arg = argv[++i];
+        }
+        if (!def->fn(cfg, arg, errp)) {
+            nv_error_prefix(errp, "-%s %s", def->name, arg ? arg : "");
+            return NULL;
+        }
+    }
+    if (cfg->board.numa_nodes == 0) {
+        cfg->board.numa_nodes = 1;
+    }
+    return g_steal_pointer(&cfg);
+}
+
+bool nv_config_plan(NvConfig *cfg, GError **errp)
+{
+    for (guint i = 0; i < cfg->backends->len; i++) {
+        NvHostMem *hm = g_ptr_array_index(cfg->backends, i);
+        if (!nv_hostmem_prepare(hm, errp)) {
+            nv_error_prefix(errp, "-object %s,id=%s",
+                            hm->cfg.kind == NV_HOSTMEM_FILE
+                                ? "memory-backend-file" : "memory-backend-ram",
+                            hm->cfg.id);
+            return false;
+        }
+    }
+    return nv_dimm_plan(&cfg->board, cfg->backends, cfg->dimms, &cfg->layout,
+                        errp);
+}
+
+bool nv_config_realize(NvConfig *cfg, GError **errp)
+{
+    for (guint i = 0; i < cfg->backends->len; i++) {
+        NvHostMem *hm = g_ptr_array_index(cfg->backends, i);
+        if (!nv_hostmem_realize(hm, errp)) {
+            nv_error_prefix(errp, "-object id=%s", hm->cfg.id);
+            return false;
+        }
+    }
+    for (guint i = 0; i < cfg->dimms->len; i++) {
+        if (!nv_dimm_realize(g_ptr_array_index(cfg->dimms, i), errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void nv_config_print_usage(FILE *out)
+{
+    fputs(
+"usage: nvemu [options]\n"
+"\n"
+"A KVM virtual machine with emulated NVDIMMs. Options follow QEMU's syntax;\n"
+"sizes take K, M, G, T suffixes (a bare -m number is MiB, others are bytes).\n"
+"\n"
+"Machine:\n"
+"  -m [size=]S[,slots=N,maxmem=M]   guest RAM, DIMM slots, RAM+DIMM limit\n"
+"  -smp N                           vCPUs (1-64)\n"
+"  -machine [pc|q35][,nvdimm=on|off][,nvdimm-persistence=cpu|mem-ctrl]\n"
+"  -numa node[,nodeid=N]            one NUMA node (give them in order)\n"
+"\n"
+"Memory:\n"
+"  -object memory-backend-file,id=ID,mem-path=PATH[,size=S][,share=on|off]\n"
+"          [,readonly=on|off][,align=A][,pmem=on|off]\n"
+"      a file, a file on a DAX filesystem, /dev/pmemN or /dev/daxX.Y;\n"
+"      a missing file is created sparse (needs size=); an existing file is\n"
+"      never truncated or extended\n"
+"  -object memory-backend-ram,id=ID,size=S\n"
+"  -device nvdimm,memdev=ID[,id=][,label-size=S][,label-file=PATH][,slot=N]\n"
+"          [,node=N][,addr=A][,uuid=U][,unarmed=on|off]\n"
+"      labels are the last label-size bytes of the backing file, or all of\n"
+"      label-file (then the whole backing file is pmem); label-size=0 or\n"
+"      none: no labels; otherwise at least 128K\n"
+"  -device pc-dimm,memdev=ID[,id=][,slot=N][,node=N][,addr=A]\n"
+"\n"
+"Boot and I/O:\n"
+"  -kernel bzImage  -initrd FILE  -append CMDLINE\n"
+"  -nographic  -serial stdio|none  -no-reboot  -enable-kvm (always on)\n"
+"  -qmp unix:PATH,server=on,wait=off\n"
+"\n"
+"Other:\n"
+"  --print-memory-map   print the planned guest memory map and exit\n"
+"  --help  --version\n", out);
+}
