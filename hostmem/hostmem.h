@@ -95,4 +95,8 @@ bool nv_hostmem_devdax_geometry(const char *sysfs_root, unsigned maj,
                                 unsigned min, uint64_t *size, uint64_t *align,
                                 GError **errp);
 
+/* Internal to hostmem/: the file backend's steps, called by hostmem.c. */
+bool nv_hostmem_file_prepare(NvHostMem *hm, GError **errp);
+bool nv_hostmem_file_realize(NvHostMem *hm, GError **errp);
+
 #endif

@@ -30,7 +30,7 @@ void nv_dimm_free(NvDimm *dimm)
 
 static bool parse_common(NvDimm *d, NvOpts *opts, GError **errp)
 {
-    uint64_t v;
+    uint64_t v = 0;
     bool present;
 
     d->memdev_id = g_strdup(nv_opts_get(opts, "memdev"));
@@ -68,6 +68,12 @@ static bool parse_nvdimm(NvDimm *d, NvOpts *opts, GError **errp)
 {
     if (!nv_opts_get_size(opts, "label-size", &d->label_size,
                           &d->label_size_set, errp)) {
+        return false;
+    }
+    if (d->label_size > NV_LABEL_SIZE_MAX) {
+        g_autofree char *s = nv_format_size(d->label_size);
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "label-size=%s is above the maximum of 1G", s);
         return false;
     }
     if (d->label_size_set && d->label_size != 0 &&

@@ -311,6 +311,13 @@ bool nv_dimm_plan(const NvBoardConfig *b, GPtrArray *backends,
 {
     g_autoptr(GHashTable) owner = g_hash_table_new(NULL, NULL);
 
+    /* Bound the inputs first so the layout arithmetic cannot wrap. */
+    if (b->ram_size > NV_GUEST_PHYS_LIMIT || b->maxmem > NV_GUEST_PHYS_LIMIT) {
+        g_autofree char *m = nv_format_size(MAX(b->ram_size, b->maxmem));
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "-m: %s is past the 1T guest physical address limit", m);
+        return false;
+    }
     nv_mem_layout_init(layout, b);
     if (layout->devmem_base + layout->devmem_size > NV_GUEST_PHYS_LIMIT) {
         g_autofree char *m = nv_format_size(b->maxmem);

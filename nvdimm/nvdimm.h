@@ -27,6 +27,8 @@
 
 #define NV_DIMM_ALIGN       (128 * MiB)
 #define NV_LABEL_SIZE_MIN   (128 * KiB)
+/* The _DSM reports the label size in 32 bits; 1 GiB is far beyond need. */
+#define NV_LABEL_SIZE_MAX   GiB
 #define NV_MAX_SLOTS        256
 #define NV_MAX_NUMA_NODES   64
 /* RAM up to this address sits below 4 GiB; the rest of the first 4 GiB is

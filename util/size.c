@@ -32,10 +32,11 @@ bool nv_parse_size(const char *str, uint64_t default_unit, uint64_t *out,
         return false;
     }
     for (; g_ascii_isdigit(*p); p++) {
-        if (whole > (UINT64_MAX - 9) / 10) {
+        uint64_t digit = (uint64_t)(*p - '0');
+        if (whole > (UINT64_MAX - digit) / 10) {
             goto overflow;
         }
-        whole = whole * 10 + (uint64_t)(*p - '0');
+        whole = whole * 10 + digit;
     }
     bool has_frac = false;
     if (*p == '.') {
@@ -146,10 +147,11 @@ bool nv_parse_uint(const char *str, uint64_t max, uint64_t *out, GError **errp)
                         "'%s' is not a number", str);
             return false;
         }
-        if (v > (UINT64_MAX - 9) / 10) {
+        uint64_t digit = (uint64_t)(*p - '0');
+        if (v > (UINT64_MAX - digit) / 10) {
             goto range;
         }
-        v = v * 10 + (uint64_t)(*p - '0');
+        v = v * 10 + digit;
     }
     if (v > max) {
         goto range;

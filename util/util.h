@@ -39,7 +39,8 @@ typedef enum {
 bool nv_parse_size(const char *str, uint64_t default_unit, uint64_t *out,
                    GError **errp);
 
-/* Format a size the way a person reads it: "4G", "128K", "1.5G", "4097B". */
+/* Format a size in the largest unit that divides it exactly, so the text
+ * parses back to the same number: "4G", "128K", "1536M", "4097B (~4.0K)". */
 char *nv_format_size(uint64_t size);
 
 /* Parse a decimal unsigned integer with no trailing garbage. */

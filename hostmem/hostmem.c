@@ -1,0 +1,260 @@
+/*
+ * hostmem/hostmem.c — memory backends: building one from an -object string,
+ * the RAM backend (a memfd), freeing, naming and persisting.
+ *
+ * The file backend (regular files, block devices, device-dax) lives in
+ * hostmem-file.c; this file dispatches to it.
+ */
+#include "hostmem.h"
+
+#include <errno.h>
+#include <libpmem.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+
+#define TYPE_FILE "memory-backend-file"
+#define TYPE_RAM  "memory-backend-ram"
+
+static const char *get_required(NvOpts *opts, const char *key,
+                                const char *type, GError **errp)
+{
+    const char *v = nv_opts_get(opts, key);
+    if (!v || !*v) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "property '%s' is required for %s", key, type);
+        return NULL;
+    }
+    return v;
+}
+
+/* A size-valued property (size=, align=): parsed, and never zero. */
+static bool get_size_prop(NvOpts *opts, const char *key, uint64_t *out,
+                          bool *set, GError **errp)
+{
+    if (!nv_opts_get_size(opts, key, out, set, errp)) {
+        return false;
+    }
+    if (*set && *out == 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "property '%s': '%s' is zero", key, nv_opts_get(opts, key));
+        return false;
+    }
+    return true;
+}
+
+static bool parse_file_props(NvOpts *opts, NvHostMemConfig *cfg,
+                             GError **errp)
+{
+    bool align_set;
+
+    cfg->mem_path = (char *)get_required(opts, "mem-path", TYPE_FILE, errp);
+    if (!cfg->mem_path ||
+        !nv_opts_get_bool(opts, "share", &cfg->share, errp) ||
+        !nv_opts_get_bool(opts, "readonly", &cfg->readonly, errp) ||
+        !nv_opts_get_bool(opts, "pmem", &cfg->pmem, errp) ||
+        !get_size_prop(opts, "align", &cfg->align, &align_set, errp)) {
+        return false;
+    }
+    if (cfg->align & (cfg->align - 1)) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "property 'align': '%s' is not a power of two",
+                    nv_opts_get(opts, "align"));
+        return false;
+    }
+    return true;
+}
+
+NvHostMem *nv_hostmem_new_from_opts(NvOpts *opts, GError **errp)
+{
+    NvHostMemConfig cfg = { 0 };
+    const char *type = nv_opts_get(opts, "qom-type");
+
+    if (g_strcmp0(type, TYPE_FILE) == 0) {
+        cfg.kind = NV_HOSTMEM_FILE;
+    } else if (g_strcmp0(type, TYPE_RAM) == 0) {
+        cfg.kind = NV_HOSTMEM_RAM;
+    } else {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "unknown object type '%s' (use " TYPE_FILE " or "
+                    TYPE_RAM ")", type ? type : "");
+        return NULL;
+    }
+
+    cfg.id = (char *)get_required(opts, "id", type, errp);
+    if (!cfg.id ||
+        !get_size_prop(opts, "size", &cfg.size, &cfg.size_set, errp)) {
+        return NULL;
+    }
+    if (cfg.kind == NV_HOSTMEM_RAM && !cfg.size_set) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "property 'size' is required for " TYPE_RAM);
+        return NULL;
+    }
+    if (cfg.kind == NV_HOSTMEM_FILE && !parse_file_props(opts, &cfg, errp)) {
+        return NULL;
+    }
+    if (!nv_opts_check_unused(opts, errp)) {
+        return NULL;
+    }
+    return nv_hostmem_new(&cfg);
+}
+
+NvHostMem *nv_hostmem_new(const NvHostMemConfig *cfg)
+{
+    NvHostMem *hm = g_new0(NvHostMem, 1);
+    hm->cfg = *cfg;
+    hm->cfg.id = g_strdup(cfg->id);
+    hm->cfg.mem_path = g_strdup(cfg->mem_path);
+    hm->fd = -1;
+    return hm;
+}
+
+void nv_hostmem_free(NvHostMem *hm)
+{
+    if (!hm) {
+        return;
+    }
+    if (hm->addr) {
+        munmap(hm->addr, hm->size);
+    }
+    if (hm->fd >= 0) {
+        close(hm->fd);
+    }
+    g_free(hm->cfg.id);
+    g_free(hm->cfg.mem_path);
+    g_free(hm->note);
+    g_free(hm);
+}
+
+const char *nv_hostmem_type_name(const NvHostMem *hm)
+{
+    switch (hm->ftype) {
+    case NV_FILE_NONE:
+        return "RAM";
+    case NV_FILE_REGULAR:
+        return hm->map_sync ? "file on a DAX filesystem" : "regular file";
+    case NV_FILE_BLOCK:
+        return "block device";
+    case NV_FILE_DEVDAX:
+        return "device-dax device";
+    }
+    return "unknown";
+}
+
+static bool ram_prepare(NvHostMem *hm, GError **errp)
+{
+    if (!hm->cfg.size_set || hm->cfg.size == 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "memory backend '%s' needs a non-zero size", hm->cfg.id);
+        return false;
+    }
+    hm->ftype = NV_FILE_NONE;
+    hm->size = hm->cfg.size;
+    return true;
+}
+
+/*
+ * A memfd rather than MAP_ANONYMOUS: it has a name in /proc/<pid>/maps
+ * ("memfd:nvemu:<id>") and can be handed to another process later.
+ */
+static bool ram_realize(NvHostMem *hm, GError **errp)
+{
+    /* memfd names are limited to 249 bytes; the id is only a label here. */
+    g_autofree char *name = g_strdup_printf("nvemu:%.240s", hm->cfg.id);
+    const char *what = "memfd_create";
+    int fd = memfd_create(name, MFD_CLOEXEC);
+
+    if (fd >= 0) {
+        what = "ftruncate";
+        if (ftruncate(fd, (off_t)hm->size) == 0) {
+            what = "mmap";
+            void *p = mmap(NULL, hm->size, PROT_READ | PROT_WRITE,
+                           MAP_SHARED, fd, 0);
+            if (p != MAP_FAILED) {
+                hm->fd = fd;
+                hm->addr = p;
+                return true;
+            }
+        }
+    }
+    int err = errno;
+    g_autofree char *sz = nv_format_size(hm->size);
+    g_set_error(errp, NV_ERROR, NV_ERROR_IO,
+                "memory backend '%s': %s of %s failed: %s", hm->cfg.id, what,
+                sz, g_strerror(err));
+    if (fd >= 0) {
+        close(fd);
+    }
+    return false;
+}
+
+bool nv_hostmem_prepare(NvHostMem *hm, GError **errp)
+{
+    if (hm->cfg.kind == NV_HOSTMEM_RAM) {
+        return ram_prepare(hm, errp);
+    }
+    return nv_hostmem_file_prepare(hm, errp);
+}
+
+bool nv_hostmem_realize(NvHostMem *hm, GError **errp)
+{
+    if (hm->addr) {
+        return true;
+    }
+    /* size is never 0 once prepared: prepare here if the caller did not. */
+    if (hm->size == 0 && !nv_hostmem_prepare(hm, errp)) {
+        return false;
+    }
+    if (hm->cfg.kind == NV_HOSTMEM_RAM) {
+        return ram_realize(hm, errp);
+    }
+    return nv_hostmem_file_realize(hm, errp);
+}
+
+bool nv_hostmem_persist(NvHostMem *hm, uint64_t offset, uint64_t len,
+                        GError **errp)
+{
+    if (offset > hm->size || len > hm->size - offset) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "memory backend '%s': persist of %" G_GUINT64_FORMAT
+                    " bytes at offset %" G_GUINT64_FORMAT " is past its end "
+                    "(%" G_GUINT64_FORMAT " bytes)", hm->cfg.id, len, offset,
+                    hm->size);
+        return false;
+    }
+    if (hm->persist_fault) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_IO,
+                    "memory backend '%s': persist failed: %s", hm->cfg.id,
+                    g_strerror(hm->persist_fault));
+        return false;
+    }
+    if (len == 0) {
+        return true;
+    }
+    if (!hm->addr) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "memory backend '%s' is not realized", hm->cfg.id);
+        return false;
+    }
+    /* Nothing durable behind these mappings: writes never reach a file. */
+    if (hm->cfg.kind == NV_HOSTMEM_RAM || !hm->cfg.share || hm->cfg.readonly) {
+        return true;
+    }
+    if (hm->is_pmem) {
+        pmem_persist(hm->addr + offset, len);
+        return true;
+    }
+    /* msync wants a page-aligned start; the mapping covers whole pages. */
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t start = nv_align_down(offset, page);
+    uint64_t end = nv_align_up(offset + len, page);
+    if (msync(hm->addr + start, end - start, MS_SYNC) != 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_IO,
+                    "memory backend '%s': msync failed: %s", hm->cfg.id,
+                    g_strerror(errno));
+        return false;
+    }
+    return true;
+}
