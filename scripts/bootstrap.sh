@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian packages nvemu needs, once. Safe to run again: it asks
+# apt only for what is missing.
+#   scripts/bootstrap.sh            build + unit tests
+#   scripts/bootstrap.sh guest      also what booting a real guest needs
+set -euo pipefail
+
+pkgs=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libpmem-dev
+      python3)
+if [[ "${1:-}" == guest ]]; then
+    pkgs+=(qemu-system-x86 linux-image-amd64 ndctl busybox-static cpio)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+        missing+=("$p")
+    fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "bootstrap: installing ${missing[*]}" >&2
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,167 @@
+/*
+ * tests/test-cmdline.c — argv to NvConfig, and the plan/realize steps, as
+ * main() drives them (without spawning a process).
+ */
+#include "machine.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static NvConfig *parse(const char *const *args, GError **err)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, "nvemu");
+    for (int i = 0; args[i]; i++) {
+        g_ptr_array_add(argv, (char *)args[i]);
+    }
+    return nv_config_parse((int)argv->len, (char **)argv->pdata, err);
+}
+
+static void test_defaults(void)
+{
+    const char *args[] = { NULL };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(NvConfig) c = parse(args, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(c->board.ram_size, ==, 128 * MiB);
+    g_assert_cmpuint(c->board.maxmem, ==, 128 * MiB);
+    g_assert_cmpuint(c->board.slots, ==, 0);
+    g_assert_cmpuint(c->board.numa_nodes, ==, 1);
+    g_assert_true(c->board.nvdimm_enabled);
+    g_assert_cmpuint(c->smp, ==, 1);
+    g_assert_cmpint(c->serial, ==, NV_SERIAL_STDIO);
+    g_assert_cmpint(c->persistence, ==, NV_PERSIST_CPU);
+}
+
+static void test_memory_forms(void)
+{
+    static const struct {
+        const char *arg;
+        uint64_t ram, maxmem;
+        uint32_t slots;
+    } cases[] = {
+        { "1024", GiB, GiB, 0 },              /* bare number: MiB */
+        { "size=2G", 2 * GiB, 2 * GiB, 0 },
+        { "1G,slots=4,maxmem=16G", GiB, 16 * GiB, 4 },
+        { "size=512M,maxmem=1G,slots=1", 512 * MiB, GiB, 1 },
+        { "1.5G", 1536 * MiB, 1536 * MiB, 0 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char *args[] = { "-m", cases[i].arg, NULL };
+        g_autoptr(GError) err = NULL;
+        g_autoptr(NvConfig) c = parse(args, &err);
+        g_assert_no_error(err);
+        g_assert_cmpuint(c->board.ram_size, ==, cases[i].ram);
+        g_assert_cmpuint(c->board.maxmem, ==, cases[i].maxmem);
+        g_assert_cmpuint(c->board.slots, ==, cases[i].slots);
+    }
+}
+
+static void test_machine_options(void)
+{
+    const char *args[] = {
+        "--smp", "cpus=4", "-machine", "pc,accel=kvm,nvdimm=off",
+        "-M", "nvdimm-persistence=mem-ctrl", "-numa", "node,nodeid=0",
+        "-numa", "node", "-kernel", "bz", "-initrd", "rd", "-append",
+        "console=ttyS0 a=b,c", "-nographic", "-serial", "none", "-no-reboot",
+        "-enable-kvm", "-qmp", "unix:/tmp/q.sock,server=on,wait=off", NULL };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(NvConfig) c = parse(args, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(c->smp, ==, 4);
+    g_assert_false(c->board.nvdimm_enabled);
+    g_assert_cmpint(c->persistence, ==, NV_PERSIST_MEM_CTRL);
+    g_assert_cmpuint(c->board.numa_nodes, ==, 2);
+    g_assert_cmpstr(c->kernel, ==, "bz");
+    g_assert_cmpstr(c->initrd, ==, "rd");
+    g_assert_cmpstr(c->append, ==, "console=ttyS0 a=b,c");
+    g_assert_true(c->nographic);
+    g_assert_true(c->no_reboot);
+    g_assert_cmpint(c->serial, ==, NV_SERIAL_NONE);
+    g_assert_cmpstr(c->qmp_path, ==, "/tmp/q.sock");
+    g_assert_false(c->qmp_wait);
+}
+
+static void test_bad_options(void)
+{
+    static const char *const cases[][4] = {
+        { "-machine", "virt", "type 'virt'" },
+        { "-machine", "accel=tcg", "accel=tcg" },
+        { "-machine", "nvdimm-persistence=cache", "nvdimm-persistence=cache" },
+        { "-numa", "node,nodeid=1", "nodeid=1" },
+        { "-numa", "dist,src=0", "-numa dist,src=0" },
+        { "-serial", "pty", "'pty'" },
+        { "-qmp", "tcp:1234", "'tcp:1234'" },
+        { "-qmp", "unix:/x,server=off", "server=on" },
+        { "-smp", "65", "'65'" },
+        { "-m", "1000B", "multiple of 4K" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char *args[] = { cases[i][0], cases[i][1], NULL };
+        g_autoptr(GError) err = NULL;
+        g_autoptr(NvConfig) c = parse(args, &err);
+        g_assert_null(c);
+        g_assert_nonnull(err);
+        g_assert_true(err->domain == NV_ERROR);
+        if (!strstr(err->message, cases[i][2])) {
+            g_test_message("'%s' lacks '%s'", err->message, cases[i][2]);
+            g_test_fail();
+        }
+        g_assert_true(g_str_has_prefix(err->message, cases[i][0]));
+    }
+}
+
+/* plan then realize: the backing file and the label file come into being,
+ * sparse and exactly the planned size, only at realize time. */
+static void test_plan_and_realize(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("nvemu-cmdline-XXXXXX", NULL);
+    g_autofree char *img = g_build_filename(dir, "pmem.img", NULL);
+    g_autofree char *lbl = g_build_filename(dir, "pmem.labels", NULL);
+    g_autofree char *obj = g_strdup_printf(
+        "memory-backend-file,id=m0,share=on,mem-path=%s,size=1G", img);
+    g_autofree char *dev = g_strdup_printf(
+        "nvdimm,id=nv0,memdev=m0,label-file=%s,label-size=256K", lbl);
+    const char *args[] = { "-m", "512M,slots=2,maxmem=4G", "-object", obj,
+                           "-device", dev, NULL };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(NvConfig) c = parse(args, &err);
+    g_assert_no_error(err);
+    g_assert_true(nv_config_plan(c, &err));
+    g_assert_no_error(err);
+    g_assert_false(g_file_test(img, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(lbl, G_FILE_TEST_EXISTS));
+
+    NvDimm *d = g_ptr_array_index(c->dimms, 0);
+    g_assert_cmpuint(d->size, ==, GiB); /* label-file: all of it is pmem */
+    g_assert_cmpuint(d->label_size, ==, 256 * KiB);
+    g_assert_cmpuint(d->addr, ==, 4 * GiB);
+
+    g_assert_true(nv_config_realize(c, &err));
+    g_assert_no_error(err);
+    struct stat st;
+    g_assert_cmpint(stat(img, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, (off_t)GiB);
+    g_assert_cmpint(st.st_blocks * 512, <, (off_t)(16 * MiB)); /* sparse */
+    g_assert_cmpint(stat(lbl, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, 256 * KiB);
+    g_assert_nonnull(d->memdev->addr);
+    g_assert_nonnull(d->label_mem->addr);
+
+    g_clear_pointer(&c, nv_config_free);
+    g_assert_cmpint(unlink(img), ==, 0);
+    g_assert_cmpint(unlink(lbl), ==, 0);
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cmdline/defaults", test_defaults);
+    g_test_add_func("/cmdline/memory-forms", test_memory_forms);
+    g_test_add_func("/cmdline/machine-options", test_machine_options);
+    g_test_add_func("/cmdline/bad-options", test_bad_options);
+    g_test_add_func("/cmdline/plan-and-realize", test_plan_and_realize);
+    return g_test_run();
+}
