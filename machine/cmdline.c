@@ -46,10 +46,15 @@ static bool opt_m(NvConfig *cfg, const char *arg, GError **errp)
                     size ? size : "0");
         return false;
     }
+    g_autofree char *ram = nv_format_size(b->ram_size);
+    if (b->ram_size < NV_RAM_MIN) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "size=%s: the machine needs at least 16M of RAM", ram);
+        return false;
+    }
     if (!maxmem_set) {
         b->maxmem = b->ram_size;
     }
-    g_autofree char *ram = nv_format_size(b->ram_size);
     g_autofree char *max = nv_format_size(b->maxmem);
     if (b->maxmem < b->ram_size) {
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,

@@ -16,7 +16,7 @@
 #ifndef NVEMU_MACHINE_H
 #define NVEMU_MACHINE_H
 
-#include "nvdimm.h"
+#include "dsm.h"
 
 #include <stdio.h>
 
@@ -60,6 +60,58 @@ void nv_config_free(NvConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvConfig, nv_config_free)
 
 void nv_config_print_usage(FILE *out);
+
+/* ---- guest I/O: the one dispatch path --------------------------------- */
+/*
+ * Every guest port or MMIO access, from the vCPU loop or from a test acting
+ * as the guest, goes through nv_io_dispatch(). Devices register a range and
+ * a handler; @data is the access's bytes (little-endian, len 1..8).
+ */
+typedef enum {
+    NV_IO_PIO,
+    NV_IO_MMIO,
+} NvIoSpace;
+
+typedef void (*NvIoHandler)(void *opaque, uint64_t offset, uint8_t *data,
+                            unsigned len, bool is_write);
+typedef struct NvIoBus NvIoBus;
+
+NvIoBus *nv_io_bus_new(void);
+void nv_io_bus_free(NvIoBus *bus);
+/* Ranges may not overlap. */
+bool nv_io_register(NvIoBus *bus, NvIoSpace space, uint64_t base,
+                    uint64_t len, const char *name, NvIoHandler fn,
+                    void *opaque, GError **errp);
+/* Returns false when no device claims the access; an unclaimed read then
+ * reads all ones and an unclaimed write is dropped. */
+bool nv_io_dispatch(NvIoBus *bus, NvIoSpace space, uint64_t addr,
+                    uint8_t *data, unsigned len, bool is_write);
+
+/* ---- the board: RAM, DIMMs and devices, without vCPUs ----------------- */
+
+/* The top NV_FW_AREA_SIZE bytes of RAM below 4G are reserved (e820) for
+ * nvemu's firmware data: the DSM mailbox first, ACPI tables after it. */
+#define NV_FW_AREA_SIZE      (1 * MiB)
+#define NV_RAM_MIN           (16 * MiB)
+/* nvemu's MMIO devices, in the hole below the IOAPIC. */
+#define NV_MMIO_DSM_DOORBELL UINT64_C(0xFEB00000)
+
+typedef struct {
+    NvConfig *cfg;        /* borrowed; planned */
+    NvHostMem *ram;       /* guest RAM (memfd) */
+    NvIoBus *bus;
+    NvDsm *dsm;
+    uint64_t fw_base;     /* guest address of the firmware area */
+    uint64_t dsm_mailbox; /* guest address of the DSM mailbox */
+} NvBoard;
+
+/* Realizes @cfg (creates and maps files), allocates RAM, wires devices. */
+NvBoard *nv_board_new(NvConfig *cfg, GError **errp);
+void nv_board_free(NvBoard *board);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvBoard, nv_board_free)
+/* nvemu's pointer to guest memory [gpa, gpa+len) if it is all in one RAM
+ * block or DIMM, else NULL. */
+uint8_t *nv_board_guest_ptr(NvBoard *board, uint64_t gpa, uint64_t len);
 /* The guest physical map and, per DIMM, its backend and label location. */
 void nv_config_print_memory_map(const NvConfig *cfg, FILE *out);
 

@@ -74,9 +74,13 @@ void nv_config_print_memory_map(const NvConfig *cfg, FILE *out)
             b->numa_nodes == 1 ? "" : "s", b->nvdimm_enabled ? "on" : "off");
 
     fprintf(out, "  %-37s  %-8s %s\n", "guest physical range", "size", "what");
-    row(out, 0, l->ram_below_4g, "RAM");
+    uint64_t fw = l->ram_below_4g - NV_FW_AREA_SIZE;
+    row(out, 0, fw, "RAM");
+    row(out, fw, NV_FW_AREA_SIZE, "reserved: DSM mailbox, then ACPI tables");
+    row(out, fw, NV_DSM_MAILBOX_SIZE, "  DSM mailbox");
     row(out, NV_LOWMEM_LIMIT, MMIO_HOLE_END - NV_LOWMEM_LIMIT,
         "MMIO hole (IOAPIC, LAPIC, nvemu devices)");
+    row(out, NV_MMIO_DSM_DOORBELL, NV_DSM_DOORBELL_SIZE, "  DSM doorbell");
     if (l->ram_above_4g) {
         row(out, 4 * GiB, l->ram_above_4g, "RAM");
     }

@@ -147,5 +147,16 @@ bool nv_dimm_realize(NvDimm *dimm, GError **errp)
         nv_error_prefix(errp, "%s: label-file", dimm->name);
         return false;
     }
+    if (dimm->kind != NV_DIMM_NVDIMM || dimm->label_size == 0) {
+        return true;
+    }
+    NvHostMem *mem = dimm->label_mem ? dimm->label_mem : dimm->memdev;
+    uint64_t off = dimm->label_mem ? 0 : dimm->label_offset;
+    if (!nv_label_store_init(&dimm->labels, mem, off, dimm->label_size,
+                             dimm->unarmed, errp)) {
+        nv_error_prefix(errp, "%s", dimm->name);
+        return false;
+    }
+    dimm->has_labels = true;
     return true;
 }

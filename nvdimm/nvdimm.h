@@ -23,7 +23,7 @@
 #ifndef NVEMU_NVDIMM_H
 #define NVEMU_NVDIMM_H
 
-#include "hostmem.h"
+#include "label-area.h"
 
 #define NV_DIMM_ALIGN       (128 * MiB)
 #define NV_LABEL_SIZE_MIN   (128 * KiB)
@@ -67,6 +67,10 @@ typedef struct NvDimm {
     uint64_t size;         /* guest-visible bytes (pmem size for nvdimm) */
     uint64_t align;        /* guest address alignment used */
     uint64_t label_offset; /* offset of the label area in memdev (tail) */
+
+    /* Set by nv_dimm_realize(): the label area, when label_size > 0. */
+    NvLabelStore labels;
+    bool has_labels;
 } NvDimm;
 
 /* Machine-wide memory settings from -m, -machine and -numa. */
@@ -101,8 +105,9 @@ const char *nv_dimm_kind_name(NvDimmKind kind); /* "nvdimm", "pc-dimm" */
 bool nv_dimm_plan(const NvBoardConfig *board, GPtrArray *backends,
                   GPtrArray *dimms, NvMemLayout *layout, GError **errp);
 
-/* Create/map what planning decided (label files); backends are realized by
- * the caller first. */
+/* Create/map what planning decided (label files) and open the label store;
+ * backends are realized by the caller first. Labels are read-only when the
+ * backend is read-only or the DIMM is unarmed. */
 bool nv_dimm_realize(NvDimm *dimm, GError **errp);
 
 /* Pure layout helpers, exposed for tests. */

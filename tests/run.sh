@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: install what is needed, build twice (plain, and with
-# AddressSanitizer + UndefinedBehaviorSanitizer), run every test in both, and
-# finish with one line "N passed, N failed[, N skipped]".
+# AddressSanitizer + UndefinedBehaviorSanitizer) and run every unit test in
+# both; build the libFuzzer targets with clang and run each for a bounded
+# time (FUZZ_SECONDS, default 30); finish with one line
+# "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,19 +23,28 @@ setup() { # dir, extra meson options...
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 logs=()
-for spec in "build" "build-asan -Db_sanitize=address,undefined -Db_lundef=false"; do
-    read -r dir opts <<<"$spec"
+fuzz_seconds=${FUZZ_SECONDS:-30}
+specs=(
+    "build||--suite unit"
+    "build-asan|-Db_sanitize=address,undefined -Db_lundef=false|--suite unit"
+    "build-fuzz|-Dfuzz=true -Dfuzz_seconds=$fuzz_seconds -Db_sanitize=address,undefined -Db_lundef=false|--suite fuzz"
+)
+for spec in "${specs[@]}"; do
+    IFS='|' read -r dir opts suite <<<"$spec"
     echo "== $dir: building"
+    cc=gcc
+    [[ $dir == build-fuzz ]] && cc=clang
     # shellcheck disable=SC2086
-    if ! setup "$dir" $opts; then
+    if ! CC=$cc setup "$dir" $opts; then
         echo "== $dir: build FAILED"
         status=1
         continue
     fi
-    echo "== $dir: testing"
+    echo "== $dir: testing ($suite)"
+    # shellcheck disable=SC2086
     meson test -C "$dir" --print-errorlogs --no-rebuild --num-processes 2 \
-        >"$dir.test.log" 2>&1 || status=1
-    tail -n 12 "$dir.test.log"
+        $suite >"$dir.test.log" 2>&1 || status=1
+    grep -E '^ *[0-9]+/[0-9]+ ' "$dir.test.log"
     logs+=("$dir/meson-logs/testlog.json")
 done
 

@@ -2,7 +2,7 @@
 """Add up test cases from meson's testlog.json files.
 
 Every unit test is a GTest program speaking TAP, so each test case counts,
-not each program. A program that died before finishing its TAP plan counts
+not each program; a test without TAP (a fuzz target) counts once. A program that died before finishing its TAP plan counts
 as one failure; a missing log (the build failed) counts as one failure.
 Prints skip reasons, then the closing line "N passed, N failed, N skipped".
 """
@@ -38,10 +38,16 @@ def count(path, totals, skips, failures):
             else:
                 totals['failed'] += 1
                 failures.append(f"{build}: {rec['name']}: {rest}")
-        if rec.get('result') not in ('OK', 'SKIP', 'EXPECTEDFAIL') and \
+        result = rec.get('result')
+        if seen == 0 and result == 'OK':
+            totals['passed'] += 1  # a plain exit-code test (a fuzz target)
+        elif seen == 0 and result == 'SKIP':
+            totals['skipped'] += 1
+            skips.append(f"{build}: {rec['name']} - skipped (exit code 77)")
+        elif result not in ('OK', 'SKIP', 'EXPECTEDFAIL') and \
                 not any(f.startswith(f"{build}: {rec['name']}:") for f in failures):
             totals['failed'] += 1
-            failures.append(f"{build}: {rec['name']}: {rec.get('result')} "
+            failures.append(f"{build}: {rec['name']}: {result} "
                             f"after {seen} test cases")
 
 

@@ -288,7 +288,10 @@ static void test_memory_map(void)
     /* RAM, the device-memory region (base 4G, 15G + 4 x 1G slack) and each DIMM
      * at the next 128M-aligned address with its pmem size. */
     static const char *const lines[] = {
-        "0x0000000000000000-0x000000003fffffff  1G       RAM",
+        "0x0000000000000000-0x000000003fefffff  1023M    RAM",
+        "0x000000003ff00000-0x000000003fffffff  1M       reserved: DSM mailbox",
+        "0x000000003ff00000-0x000000003ff20fff  132K       DSM mailbox",
+        "0x00000000feb00000-0x00000000feb00003  4B         DSM doorbell",
         "0x0000000100000000-0x00000005bfffffff  19G      device memory",
         "0x0000000100000000-0x00000001f7ffffff  3968M      slot 0: nvdimm nv0, "
         "pmem",

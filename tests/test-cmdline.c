@@ -96,6 +96,7 @@ static void test_bad_options(void)
         { "-qmp", "unix:/x,server=off", "server=on" },
         { "-smp", "65", "'65'" },
         { "-m", "1000B", "multiple of 4K" },
+        { "-m", "8M", "at least 16M" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         const char *args[] = { cases[i][0], cases[i][1], NULL };

@@ -1,0 +1,254 @@
+/*
+ * dsm/dsm.c — the _DSM mailbox: snapshot the request out of guest RAM,
+ * decode it, run the handler, write the response back.
+ *
+ * Handlers see only nvemu's private copy of the request and fill a private
+ * result buffer; only process() touches the mailbox, and only within
+ * NV_DSM_MAILBOX_SIZE bytes.
+ */
+#include "dsm.h"
+
+#include <string.h>
+
+struct NvDsm {
+    GMutex lock;          /* one request at a time */
+    uint8_t *mailbox;     /* guest RAM, NV_DSM_MAILBOX_SIZE bytes */
+    GPtrArray *dimms;     /* NvDimm *, borrowed */
+    uint8_t *in;          /* private copy of Arg3 (NV_DSM_IN_MAX) */
+    uint8_t *out;         /* private result buffer (NV_DSM_OUT_MAX) */
+    uint64_t calls;
+};
+
+typedef struct {
+    uint32_t handle, revision, function, in_len;
+    const uint8_t *in;
+} Request;
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* A result that is just a status code. Returns the result length. */
+static uint32_t status_only(uint8_t *out, uint32_t status)
+{
+    put_u32(out, status);
+    return 4;
+}
+
+/* Function 0: the bitmap of supported functions, bit 0 set if any other
+ * function is (ACPI 6.4 §9.1.1). Eight bytes, as Linux reads a u64. */
+static uint32_t query(uint8_t *out, uint64_t funcs)
+{
+    if (funcs) {
+        funcs |= 1;
+    }
+    for (int i = 0; i < 8; i++) {
+        out[i] = (uint8_t)(funcs >> (8 * i));
+    }
+    return 8;
+}
+
+static NvDimm *find_nvdimm(NvDsm *dsm, uint32_t handle)
+{
+    for (guint i = 0; handle && i < dsm->dimms->len; i++) {
+        NvDimm *d = g_ptr_array_index(dsm->dimms, i);
+        if (d->kind == NV_DIMM_NVDIMM && d->slot + 1 == handle) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+static uint64_t dimm_functions(const NvDimm *d)
+{
+    if (!d->has_labels) {
+        return 0;
+    }
+    uint64_t f = 1u << NV_DSM_FN_GET_LABEL_SIZE | 1u << NV_DSM_FN_GET_LABEL_DATA;
+    if (!d->labels.readonly) {
+        f |= 1u << NV_DSM_FN_SET_LABEL_DATA;
+    }
+    return f;
+}
+
+/* Function 4: status, label area size, max transfer. */
+static uint32_t get_label_size(const NvDimm *d, uint8_t *out)
+{
+    put_u32(out, NV_DSM_OK);
+    put_u32(out + 4, (uint32_t)d->labels.size);
+    put_u32(out + 8, NV_DSM_MAX_XFER);
+    return 12;
+}
+
+/* Arg3 of functions 5 and 6 starts with u32 offset, u32 length; both must
+ * stay inside the label area and the transfer limit. */
+static bool label_range(const NvDimm *d, const Request *r, uint32_t *off,
+                        uint32_t *len)
+{
+    if (r->in_len < 8) {
+        return false;
+    }
+    *off = get_u32(r->in);
+    *len = get_u32(r->in + 4);
+    return *len <= NV_DSM_MAX_XFER &&
+           (uint64_t)*off + *len <= d->labels.size; /* 64-bit: no wrap */
+}
+
+/* Function 5: status, then the bytes. */
+static uint32_t get_label_data(NvDimm *d, const Request *r, uint8_t *out)
+{
+    uint32_t off, len;
+    if (!label_range(d, r, &off, &len)) {
+        return status_only(out, NV_DSM_INVALID_INPUT);
+    }
+    g_autoptr(GError) err = NULL;
+    if (!nv_label_store_read(&d->labels, off, out + 4, len, &err)) {
+        g_printerr("nvemu: warning: %s: Get Label Data: %s\n", d->name,
+                   err->message);
+        return status_only(out, NV_DSM_HW_ERROR);
+    }
+    put_u32(out, NV_DSM_OK);
+    return 4 + len;
+}
+
+/* Function 6: offset, length, bytes in; status out, only once persisted. */
+static uint32_t set_label_data(NvDimm *d, const Request *r, uint8_t *out)
+{
+    uint32_t off, len;
+    if (!label_range(d, r, &off, &len) || r->in_len - 8 < len) {
+        return status_only(out, NV_DSM_INVALID_INPUT);
+    }
+    g_autoptr(GError) err = NULL;
+    if (!nv_label_store_write(&d->labels, off, r->in + 8, len, &err)) {
+        g_printerr("nvemu: warning: %s: Set Label Data: %s\n", d->name,
+                   err->message);
+        return status_only(out, NV_DSM_HW_ERROR);
+    }
+    return status_only(out, NV_DSM_OK);
+}
+
+static uint32_t handle_dimm(NvDimm *d, const Request *r, uint8_t *out)
+{
+    uint64_t funcs = dimm_functions(d);
+    if (r->function == NV_DSM_FN_QUERY) {
+        return query(out, r->revision == NV_DSM_REVISION ? funcs : 0);
+    }
+    if (r->revision != NV_DSM_REVISION || r->function >= 64 ||
+        !(funcs & (UINT64_C(1) << r->function))) {
+        /* Set on a read-only DIMM lands here too: not offered by query. */
+        return status_only(out, NV_DSM_UNSUPPORTED);
+    }
+    switch (r->function) {
+    case NV_DSM_FN_GET_LABEL_SIZE:
+        return get_label_size(d, out);
+    case NV_DSM_FN_GET_LABEL_DATA:
+        return get_label_data(d, r, out);
+    case NV_DSM_FN_SET_LABEL_DATA:
+        return set_label_data(d, r, out);
+    }
+    return status_only(out, NV_DSM_UNSUPPORTED);
+}
+
+static uint32_t dispatch(NvDsm *dsm, const Request *r)
+{
+    if (r->handle == 0) {
+        /* Root device: no root functions (ARS etc.) are offered yet. */
+        if (r->function == NV_DSM_FN_QUERY) {
+            return query(dsm->out, 0);
+        }
+        return status_only(dsm->out, NV_DSM_UNSUPPORTED);
+    }
+    NvDimm *d = find_nvdimm(dsm, r->handle);
+    if (!d) {
+        return status_only(dsm->out, NV_DSM_NO_DEVICE);
+    }
+    return handle_dimm(d, r, dsm->out);
+}
+
+/* Snapshot, decode, dispatch, answer. Called with dsm->lock held. */
+static void process(NvDsm *dsm)
+{
+    uint8_t hdr[NV_DSM_REQ_IN];
+    uint32_t out_len;
+
+    memcpy(hdr, dsm->mailbox, sizeof(hdr));
+    Request r = {
+        .handle = get_u32(hdr + NV_DSM_REQ_HANDLE),
+        .revision = get_u32(hdr + NV_DSM_REQ_REVISION),
+        .function = get_u32(hdr + NV_DSM_REQ_FUNCTION),
+        .in_len = get_u32(hdr + NV_DSM_REQ_IN_LEN),
+        .in = dsm->in,
+    };
+    if (r.in_len > NV_DSM_IN_MAX) {
+        out_len = status_only(dsm->out, NV_DSM_INVALID_INPUT);
+    } else {
+        /* Parse only the private copy: the guest may change the mailbox
+         * under us from another vCPU. */
+        memcpy(dsm->in, dsm->mailbox + NV_DSM_REQ_IN, r.in_len);
+        out_len = dispatch(dsm, &r);
+    }
+    g_assert(out_len <= NV_DSM_OUT_MAX);
+    memcpy(dsm->mailbox + NV_DSM_RESP_OUT, dsm->out, out_len);
+    put_u32(dsm->mailbox + NV_DSM_RESP_OUT_LEN, out_len);
+    dsm->calls++;
+}
+
+void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
+                        unsigned len, bool is_write)
+{
+    NvDsm *dsm = opaque;
+    g_mutex_lock(&dsm->lock);
+    if (!is_write) {
+        uint64_t calls = dsm->calls;
+        for (unsigned i = 0; i < len; i++) {
+            data[i] = i < 8 ? (uint8_t)(calls >> (8 * i)) : 0;
+        }
+    } else if (offset == 0 && len == NV_DSM_DOORBELL_SIZE &&
+               get_u32(data) == 0) {
+        process(dsm);
+    }
+    /* Other writes (wrong width, offset or mailbox number) are ignored:
+     * the mailbox keeps the request, so the guest sees no response. */
+    g_mutex_unlock(&dsm->lock);
+}
+
+uint64_t nv_dsm_calls(NvDsm *dsm)
+{
+    g_mutex_lock(&dsm->lock);
+    uint64_t n = dsm->calls;
+    g_mutex_unlock(&dsm->lock);
+    return n;
+}
+
+NvDsm *nv_dsm_new(uint8_t *mailbox, GPtrArray *dimms)
+{
+    NvDsm *dsm = g_new0(NvDsm, 1);
+    g_mutex_init(&dsm->lock);
+    dsm->mailbox = mailbox;
+    dsm->dimms = g_ptr_array_ref(dimms);
+    dsm->in = g_malloc(NV_DSM_IN_MAX);
+    dsm->out = g_malloc(NV_DSM_OUT_MAX);
+    return dsm;
+}
+
+void nv_dsm_free(NvDsm *dsm)
+{
+    if (!dsm) {
+        return;
+    }
+    g_mutex_clear(&dsm->lock);
+    g_ptr_array_unref(dsm->dimms);
+    g_free(dsm->in);
+    g_free(dsm->out);
+    g_free(dsm);
+}

@@ -1,0 +1,563 @@
+/*
+ * tests/test-dsm.c — the _DSM mailbox driven the way the guest drives it:
+ * write a request into guest RAM at the mailbox address, write the doorbell
+ * through nv_io_dispatch() (the vCPU loop's path), read the response.
+ *
+ * The machine, built from a real command line:
+ *   handle 1  nv0  labels in the tail of a.img (128K)
+ *   handle 2  nv1  no labels (label-size=0)
+ *   handle 3  nv2  1M label file c.labels
+ *   handle 4  nv3  read-only backend d.img, unarmed, 128K labels
+ *   handle 5  pc4  a pc-dimm: not an NVDIMM
+ */
+#include "machine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct {
+    char *dir;
+    NvConfig *cfg;
+    NvBoard *board;
+    uint8_t *mb; /* the mailbox, as the guest sees it */
+} Fx;
+
+static char *path_in(Fx *fx, const char *name)
+{
+    return g_build_filename(fx->dir, name, NULL);
+}
+
+static void write_file(const char *path, uint64_t size, uint64_t pat_off,
+                       uint8_t pat)
+{
+    int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0644);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, (off_t)size), ==, 0);
+    uint8_t buf[4096];
+    memset(buf, pat, sizeof(buf));
+    g_assert_cmpint(pwrite(fd, buf, sizeof(buf), (off_t)pat_off), ==,
+                    sizeof(buf));
+    close(fd);
+}
+
+static void fx_setup(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    fx->dir = g_dir_make_tmp("nvemu-dsm-XXXXXX", NULL);
+    g_autofree char *a = path_in(fx, "a.img"), *b = path_in(fx, "b.img");
+    g_autofree char *c = path_in(fx, "c.img"), *cl = path_in(fx, "c.labels");
+    g_autofree char *d = path_in(fx, "d.img");
+    /* d.img exists already (read-only): 256M pmem + 128K labels of 0xd5 */
+    write_file(d, 256 * MiB + 128 * KiB, 256 * MiB, 0xd5);
+
+    g_autofree char *oa = g_strdup_printf(
+        "memory-backend-file,id=m0,share=on,mem-path=%s,size=384M", a);
+    g_autofree char *ob = g_strdup_printf(
+        "memory-backend-file,id=m1,share=on,mem-path=%s,size=128M", b);
+    g_autofree char *oc = g_strdup_printf(
+        "memory-backend-file,id=m2,share=on,mem-path=%s,size=128M", c);
+    g_autofree char *dc = g_strdup_printf(
+        "nvdimm,id=nv2,memdev=m2,label-file=%s,label-size=1M", cl);
+    g_autofree char *od = g_strdup_printf(
+        "memory-backend-file,id=m3,share=on,readonly=on,mem-path=%s", d);
+    const char *argv[] = {
+        "nvemu", "-m", "128M,slots=8,maxmem=8G",
+        "-object", oa, "-device", "nvdimm,id=nv0,memdev=m0,label-size=128K",
+        "-object", ob, "-device", "nvdimm,id=nv1,memdev=m1,label-size=0",
+        "-object", oc, "-device", dc,
+        "-object", od,
+        "-device", "nvdimm,id=nv3,memdev=m3,label-size=128K,unarmed=on",
+        "-object", "memory-backend-ram,id=r4,size=128M",
+        "-device", "pc-dimm,id=pc4,memdev=r4",
+    };
+    g_autoptr(GError) err = NULL;
+    fx->cfg = nv_config_parse(G_N_ELEMENTS(argv), (char **)argv, &err);
+    g_assert_no_error(err);
+    g_assert_true(nv_config_plan(fx->cfg, &err));
+    g_assert_no_error(err);
+    fx->board = nv_board_new(fx->cfg, &err);
+    g_assert_no_error(err);
+    fx->mb = nv_board_guest_ptr(fx->board, fx->board->dsm_mailbox,
+                                NV_DSM_MAILBOX_SIZE);
+    g_assert_nonnull(fx->mb);
+}
+
+static void fx_teardown(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    nv_board_free(fx->board);
+    nv_config_free(fx->cfg);
+    g_autoptr(GDir) dir = g_dir_open(fx->dir, 0, NULL);
+    const char *n;
+    while ((n = g_dir_read_name(dir))) {
+        g_autofree char *p = path_in(fx, n);
+        g_assert_cmpint(unlink(p), ==, 0);
+    }
+    g_assert_cmpint(rmdir(fx->dir), ==, 0);
+    g_free(fx->dir);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void ring(NvBoard *b)
+{
+    uint8_t db[4] = { 0 };
+    g_assert_true(nv_io_dispatch(b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL, db,
+                                 4, true));
+}
+
+/* A request whose header claims @in_len bytes of Arg3 while @copy bytes
+ * are written (a lying guest claims more than the mailbox holds). */
+static uint32_t dsm_call_raw(Fx *fx, uint32_t handle, uint32_t rev,
+                             uint32_t fn, const void *in, uint32_t copy,
+                             uint32_t in_len, const uint8_t **out)
+{
+    wr32(fx->mb + NV_DSM_REQ_HANDLE, handle);
+    wr32(fx->mb + NV_DSM_REQ_REVISION, rev);
+    wr32(fx->mb + NV_DSM_REQ_FUNCTION, fn);
+    wr32(fx->mb + NV_DSM_REQ_IN_LEN, in_len);
+    if (copy) {
+        memcpy(fx->mb + NV_DSM_REQ_IN, in, copy);
+    }
+    ring(fx->board);
+    *out = fx->mb + NV_DSM_RESP_OUT;
+    return rd32(fx->mb + NV_DSM_RESP_OUT_LEN);
+}
+
+/* One _DSM call as the AML makes it; returns the result length, *out
+ * points at the result in the mailbox. */
+static uint32_t dsm_call(Fx *fx, uint32_t handle, uint32_t rev, uint32_t fn,
+                         const void *in, uint32_t in_len, const uint8_t **out)
+{
+    return dsm_call_raw(fx, handle, rev, fn, in, in_len, in_len, out);
+}
+
+/* A call whose result is a bare status. */
+static uint32_t dsm_status(Fx *fx, uint32_t handle, uint32_t rev, uint32_t fn,
+                           const void *in, uint32_t in_len)
+{
+    const uint8_t *out;
+    g_assert_cmpuint(dsm_call(fx, handle, rev, fn, in, in_len, &out), ==, 4);
+    return rd32(out);
+}
+
+static uint64_t query_bits(Fx *fx, uint32_t handle, uint32_t rev)
+{
+    const uint8_t *out;
+    g_assert_cmpuint(dsm_call(fx, handle, rev, 0, NULL, 0, &out), ==, 8);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) {
+        v |= (uint64_t)out[i] << (8 * i);
+    }
+    return v;
+}
+
+static void range_in(uint8_t in[8], uint32_t off, uint32_t len)
+{
+    wr32(in, off);
+    wr32(in + 4, len);
+}
+
+static uint32_t get_label(Fx *fx, uint32_t h, uint32_t off, uint32_t len,
+                          uint8_t *dst)
+{
+    uint8_t in[8];
+    const uint8_t *out;
+    range_in(in, off, len);
+    uint32_t n = dsm_call(fx, h, 1, 5, in, 8, &out);
+    if (rd32(out) == NV_DSM_OK) {
+        g_assert_cmpuint(n, ==, 4 + len);
+        memcpy(dst, out + 4, len);
+    } else {
+        g_assert_cmpuint(n, ==, 4); /* an error carries no data */
+    }
+    return rd32(out);
+}
+
+static uint32_t set_label(Fx *fx, uint32_t h, uint32_t off, uint32_t len,
+                          const uint8_t *src)
+{
+    g_autofree uint8_t *in = g_malloc(8 + (gsize)len);
+    range_in(in, off, len);
+    memcpy(in + 8, src, len);
+    return dsm_status(fx, h, 1, 6, in, 8 + len);
+}
+
+/* What the host file holds at [off, off+len). */
+static uint8_t *file_bytes(Fx *fx, const char *name, uint64_t off,
+                           uint64_t len)
+{
+    g_autofree char *p = path_in(fx, name);
+    uint8_t *buf = g_malloc(len);
+    int fd = open(p, O_RDONLY);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(pread(fd, buf, len, (off_t)off), ==, (ssize_t)len);
+    close(fd);
+    return buf;
+}
+
+#define A_LABELS (384 * MiB - 128 * KiB) /* nv0's label offset in a.img */
+
+/* ---- tests ----------------------------------------------------------- */
+
+static void test_query(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    const uint64_t labels = 1 << 0 | 1 << 4 | 1 << 5, writable = 1 << 6;
+    g_assert_cmphex(query_bits(fx, 0, 1), ==, 0);      /* root: none yet */
+    g_assert_cmphex(query_bits(fx, 1, 1), ==, labels | writable);
+    g_assert_cmphex(query_bits(fx, 2, 1), ==, 0);      /* no labels */
+    g_assert_cmphex(query_bits(fx, 3, 1), ==, labels | writable);
+    g_assert_cmphex(query_bits(fx, 4, 1), ==, labels); /* read-only */
+    g_assert_cmphex(query_bits(fx, 1, 2), ==, 0);      /* unknown revision */
+    g_assert_cmpuint(dsm_status(fx, 0, 1, 1, NULL, 0), ==, NV_DSM_UNSUPPORTED);
+}
+
+static void test_label_size(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    static const struct { uint32_t handle, size; } cases[] = {
+        { 1, 128 * KiB }, { 3, 1 * MiB }, { 4, 128 * KiB },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const uint8_t *out;
+        g_assert_cmpuint(dsm_call(fx, cases[i].handle, 1, 4, NULL, 0, &out),
+                         ==, 12);
+        g_assert_cmpuint(rd32(out), ==, NV_DSM_OK);
+        g_assert_cmpuint(rd32(out + 4), ==, cases[i].size);
+        g_assert_cmpuint(rd32(out + 8), ==, NV_DSM_MAX_XFER);
+    }
+    g_assert_cmpuint(NV_DSM_MAX_XFER, >=, 64 * KiB);
+}
+
+/* Each status path, and that a failed call returns no data and writes
+ * nothing. */
+static void test_status_paths(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    uint8_t in[8 + 16] = { 0 }, buf[16];
+    g_autofree uint8_t *before = file_bytes(fx, "a.img", A_LABELS, 128 * KiB);
+
+    /* handles: none, a pc-dimm's, far out */
+    g_assert_cmpuint(dsm_status(fx, 5, 1, 4, NULL, 0), ==, NV_DSM_NO_DEVICE);
+    g_assert_cmpuint(dsm_status(fx, 6, 1, 0, NULL, 0), ==, NV_DSM_NO_DEVICE);
+    g_assert_cmpuint(dsm_status(fx, 0xffffffff, 1, 5, in, 8), ==,
+                     NV_DSM_NO_DEVICE);
+    /* functions and revisions */
+    static const uint32_t bad_fns[] = { 1, 2, 3, 7, 31, 63, 64, 0xffffffff };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad_fns); i++) {
+        g_assert_cmpuint(dsm_status(fx, 1, 1, bad_fns[i], in, 8), ==,
+                         NV_DSM_UNSUPPORTED);
+    }
+    g_assert_cmpuint(dsm_status(fx, 1, 2, 4, NULL, 0), ==, NV_DSM_UNSUPPORTED);
+    g_assert_cmpuint(dsm_status(fx, 1, 0, 5, in, 8), ==, NV_DSM_UNSUPPORTED);
+    /* label-less DIMM */
+    for (uint32_t fn = 4; fn <= 6; fn++) {
+        g_assert_cmpuint(dsm_status(fx, 2, 1, fn, in, 8), ==,
+                         NV_DSM_UNSUPPORTED);
+    }
+    /* ranges: past the end, over the transfer limit, wrapping, short */
+    static const uint32_t ranges[][2] = {
+        { 128 * KiB - 8, 16 }, { 128 * KiB, 1 }, { 0, 128 * KiB + 1 },
+        { 0xfffffff0u, 0x20 }, { 0xffffffffu, 0xffffffffu }, { 1, 0xffffffffu },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++) {
+        g_assert_cmpuint(get_label(fx, 1, ranges[i][0], ranges[i][1], buf), ==,
+                         NV_DSM_INVALID_INPUT);
+        range_in(in, ranges[i][0], ranges[i][1]);
+        g_assert_cmpuint(dsm_status(fx, 1, 1, 6, in, sizeof(in)), ==,
+                         NV_DSM_INVALID_INPUT);
+    }
+    g_assert_cmpuint(dsm_status(fx, 1, 1, 5, in, 7), ==, NV_DSM_INVALID_INPUT);
+    /* Set that claims more data than it carries */
+    range_in(in, 0, 17);
+    g_assert_cmpuint(dsm_status(fx, 1, 1, 6, in, 8 + 16), ==,
+                     NV_DSM_INVALID_INPUT);
+    /* Arg3 claimed longer than the mailbox */
+    static const uint32_t claims[] = { NV_DSM_IN_MAX + 1, 0xffffffff };
+    for (size_t i = 0; i < G_N_ELEMENTS(claims); i++) {
+        const uint8_t *out;
+        range_in(in, 0, 8);
+        g_assert_cmpuint(dsm_call_raw(fx, 1, 1, 5, in, 8, claims[i], &out),
+                         ==, 4);
+        g_assert_cmpuint(rd32(out), ==, NV_DSM_INVALID_INPUT);
+    }
+
+    g_autofree uint8_t *after = file_bytes(fx, "a.img", A_LABELS, 128 * KiB);
+    g_assert_cmpmem(before, 128 * KiB, after, 128 * KiB);
+}
+
+/* Read-only / unarmed: Set refused, query does not offer it, file intact. */
+static void test_readonly(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    uint8_t buf[4096], junk[64];
+    memset(junk, 0x11, sizeof(junk));
+    g_assert_cmpuint(set_label(fx, 4, 0, sizeof(junk), junk), ==,
+                     NV_DSM_UNSUPPORTED);
+    g_assert_cmpuint(get_label(fx, 4, 0, sizeof(buf), buf), ==, NV_DSM_OK);
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        g_assert_cmpuint(buf[i], ==, 0xd5);
+    }
+    g_autofree uint8_t *f = file_bytes(fx, "d.img", 256 * MiB, sizeof(buf));
+    g_assert_cmpmem(f, sizeof(buf), buf, sizeof(buf));
+}
+
+/* The whole 1M label file in max-transfer chunks, out and back, and the
+ * bytes really are in the file. */
+static void test_round_trip(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    const uint32_t size = 1 * MiB, chunk = NV_DSM_MAX_XFER;
+    g_autofree uint8_t *src = g_malloc(size), *dst = g_malloc0(size);
+    GRand *rand = g_rand_new_with_seed(42);
+    for (uint32_t i = 0; i < size; i++) {
+        src[i] = (uint8_t)g_rand_int(rand);
+    }
+    g_rand_free(rand);
+    uint64_t calls0 = nv_dsm_calls(fx->board->dsm);
+    for (uint32_t off = 0; off < size; off += chunk) {
+        g_assert_cmpuint(set_label(fx, 3, off, chunk, src + off), ==,
+                         NV_DSM_OK);
+    }
+    for (uint32_t off = 0; off < size; off += chunk) {
+        g_assert_cmpuint(get_label(fx, 3, off, chunk, dst + off), ==,
+                         NV_DSM_OK);
+    }
+    g_assert_cmpuint(nv_dsm_calls(fx->board->dsm) - calls0, ==,
+                     2 * size / chunk);
+    g_assert_cmpmem(src, size, dst, size);
+    g_autofree uint8_t *f = file_bytes(fx, "c.labels", 0, size);
+    g_assert_cmpmem(src, size, f, size);
+
+    /* and the tail of a.img: last byte of the area, a byte-sized transfer */
+    uint8_t one = 0x5a, back = 0;
+    g_assert_cmpuint(set_label(fx, 1, 128 * KiB - 1, 1, &one), ==, NV_DSM_OK);
+    g_assert_cmpuint(get_label(fx, 1, 128 * KiB - 1, 1, &back), ==, NV_DSM_OK);
+    g_assert_cmpuint(back, ==, 0x5a);
+    g_autofree uint8_t *t = file_bytes(fx, "a.img", 384 * MiB - 1, 1);
+    g_assert_cmpuint(t[0], ==, 0x5a);
+    /* zero-length transfers are fine */
+    g_assert_cmpuint(get_label(fx, 1, 128 * KiB, 0, &back), ==, NV_DSM_OK);
+}
+
+/* A persist failure is an error status, never success. */
+static void test_persist_failure(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    NvDimm *nv0 = g_ptr_array_index(fx->cfg->dimms, 0);
+    uint8_t b[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    nv0->memdev->persist_fault = EIO;
+    g_assert_cmpuint(set_label(fx, 1, 0, sizeof(b), b), ==, NV_DSM_HW_ERROR);
+    nv0->memdev->persist_fault = 0;
+    g_assert_cmpuint(set_label(fx, 1, 0, sizeof(b), b), ==, NV_DSM_OK);
+}
+
+/* The device touches the mailbox and nothing after it, even for the
+ * largest response; odd doorbell writes do nothing. */
+static void test_mailbox_bounds(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    uint8_t *after = fx->mb + NV_DSM_MAILBOX_SIZE; /* still guest RAM */
+    memset(after, 0xc3, 4096);
+    uint8_t in[8];
+    const uint8_t *out;
+    range_in(in, 0, NV_DSM_MAX_XFER);
+    g_assert_cmpuint(dsm_call(fx, 3, 1, 5, in, 8, &out), ==,
+                     4 + NV_DSM_MAX_XFER);
+    for (int i = 0; i < 4096; i++) {
+        g_assert_cmpuint(after[i], ==, 0xc3);
+    }
+
+    /* Wrong mailbox number, width or offset: no call, mailbox untouched. */
+    uint64_t calls = nv_dsm_calls(fx->board->dsm);
+    wr32(fx->mb, 1);
+    wr32(fx->mb + 4, 1);
+    wr32(fx->mb + 8, 4);
+    wr32(fx->mb + 12, 0);
+    uint8_t one[4] = { 1, 0, 0, 0 }, zero[4] = { 0 };
+    g_assert_true(nv_io_dispatch(fx->board->bus, NV_IO_MMIO,
+                                 NV_MMIO_DSM_DOORBELL, one, 4, true));
+    g_assert_true(nv_io_dispatch(fx->board->bus, NV_IO_MMIO,
+                                 NV_MMIO_DSM_DOORBELL, zero, 2, true));
+    g_assert_true(nv_io_dispatch(fx->board->bus, NV_IO_MMIO,
+                                 NV_MMIO_DSM_DOORBELL + 2, zero, 2, true));
+    g_assert_false(nv_io_dispatch(fx->board->bus, NV_IO_MMIO,
+                                  NV_MMIO_DSM_DOORBELL + 2, zero, 4, true));
+    g_assert_cmpuint(nv_dsm_calls(fx->board->dsm), ==, calls);
+    g_assert_cmpuint(rd32(fx->mb), ==, 1); /* the request is still there */
+
+    /* Reading the doorbell tells the number of calls served. */
+    uint8_t rd[4];
+    g_assert_true(nv_io_dispatch(fx->board->bus, NV_IO_MMIO,
+                                 NV_MMIO_DSM_DOORBELL, rd, 4, false));
+    g_assert_cmpuint(rd32(rd), ==, calls);
+}
+
+/* Unclaimed guest I/O: reads are all ones, writes vanish. */
+static void test_unclaimed_io(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    uint8_t v[8] = { 0 };
+    g_assert_false(nv_io_dispatch(fx->board->bus, NV_IO_PIO, 0x1234, v, 4,
+                                  false));
+    g_assert_cmphex(rd32(v), ==, 0xffffffff);
+    memset(v, 0, sizeof(v));
+    g_assert_false(nv_io_dispatch(fx->board->bus, NV_IO_MMIO, 0xfeb01000, v,
+                                  8, false));
+    g_assert_cmphex(rd32(v + 4), ==, 0xffffffff);
+    g_assert_false(nv_io_dispatch(fx->board->bus, NV_IO_PIO, 0x80, v, 1,
+                                  true));
+}
+
+/* Several vCPUs ringing at once while a rogue one rewrites the request:
+ * every ring is served once, one at a time, with no stray access
+ * (AddressSanitizer watches the sanitizer build). */
+typedef struct {
+    Fx *fx;
+    int rounds;
+    bool rogue;
+} Ringer;
+
+static gpointer ringer(gpointer p)
+{
+    Ringer *r = p;
+    GRand *rand = g_rand_new_with_seed(7);
+    for (int i = 0; i < r->rounds; i++) {
+        if (r->rogue) {
+            wr32(r->fx->mb + NV_DSM_REQ_HANDLE, g_rand_int_range(rand, 0, 6));
+            wr32(r->fx->mb + NV_DSM_REQ_FUNCTION, g_rand_int_range(rand, 0, 8));
+            wr32(r->fx->mb + NV_DSM_REQ_IN_LEN, g_rand_int(rand));
+            wr32(r->fx->mb + NV_DSM_REQ_IN, g_rand_int(rand));
+            wr32(r->fx->mb + NV_DSM_REQ_IN + 4, g_rand_int(rand));
+        } else {
+            ring(r->fx->board);
+        }
+    }
+    g_rand_free(rand);
+    return NULL;
+}
+
+static void test_concurrent(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    uint8_t in[8];
+    const uint8_t *out;
+    range_in(in, 0, NV_DSM_MAX_XFER);
+    dsm_call(fx, 1, 1, 5, in, 8, &out);
+    uint64_t calls0 = nv_dsm_calls(fx->board->dsm);
+    Ringer r[4] = { { fx, 400, false }, { fx, 400, false },
+                    { fx, 400, false }, { fx, 20000, true } };
+    GThread *t[4];
+    for (int i = 0; i < 4; i++) {
+        t[i] = g_thread_new("vcpu", ringer, &r[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        g_thread_join(t[i]);
+    }
+    g_assert_cmpuint(nv_dsm_calls(fx->board->dsm) - calls0, ==, 1200);
+    g_assert_cmpuint(rd32(fx->mb + NV_DSM_RESP_OUT_LEN), <=, NV_DSM_OUT_MAX);
+}
+
+/*
+ * SIGKILL in the middle of a stream of Set calls: every Set that had
+ * answered success must be in the file. The child acknowledges each
+ * successful Set on a pipe; the parent kills it mid-stream.
+ */
+#define KILL_CHUNK 64 /* 16384 chunks: the kill lands long before the end */
+
+static void child_stream(Fx *fx, int ack_fd)
+{
+    uint8_t buf[KILL_CHUNK];
+    for (uint32_t i = 0; i < MiB / KILL_CHUNK; i++) {
+        memset(buf, (int)(i % 251) + 1, sizeof(buf));
+        wr32(buf, i);
+        if (set_label(fx, 3, i * KILL_CHUNK, KILL_CHUNK, buf) != NV_DSM_OK) {
+            _exit(3);
+        }
+        if (write(ack_fd, &i, sizeof(i)) != sizeof(i)) {
+            _exit(4);
+        }
+    }
+    pause(); /* wait for the kill (the parent checks it came mid-stream) */
+    _exit(0);
+}
+
+static void test_kill_mid_stream(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    int p[2];
+    g_assert_cmpint(pipe(p), ==, 0);
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        close(p[0]);
+        child_stream(fx, p[1]);
+    }
+    close(p[1]);
+    uint32_t acked = 0, idx;
+    while (acked < 1500 && read(p[0], &idx, sizeof(idx)) == sizeof(idx)) {
+        g_assert_cmpuint(idx, ==, acked);
+        acked++;
+    }
+    g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+    /* Acks already in the pipe count too: they were sent after success. */
+    while (read(p[0], &idx, sizeof(idx)) == sizeof(idx)) {
+        g_assert_cmpuint(idx, ==, acked);
+        acked++;
+    }
+    close(p[0]);
+    int status;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    g_test_message("%u Set calls acknowledged before SIGKILL", acked);
+    g_assert_cmpuint(acked, >=, 1500);
+    g_assert_cmpuint(acked, <, MiB / KILL_CHUNK); /* killed mid-stream */
+
+    g_autofree uint8_t *f = file_bytes(fx, "c.labels", 0, MiB);
+    for (uint32_t i = 0; i < acked; i++) {
+        const uint8_t *c = f + (size_t)i * KILL_CHUNK;
+        g_assert_cmpuint(rd32(c), ==, i);
+        for (int j = 4; j < KILL_CHUNK; j++) {
+            g_assert_cmpuint(c[j], ==, i % 251 + 1);
+        }
+    }
+    struct stat st;
+    g_autofree char *lp = path_in(fx, "c.labels");
+    g_assert_cmpint(stat(lp, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, MiB); /* never resized */
+}
+
+#define ADD(path, fn) g_test_add(path, Fx, NULL, fx_setup, fn, fx_teardown)
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    ADD("/dsm/query", test_query);
+    ADD("/dsm/label-size", test_label_size);
+    ADD("/dsm/status-paths", test_status_paths);
+    ADD("/dsm/readonly", test_readonly);
+    ADD("/dsm/round-trip", test_round_trip);
+    ADD("/dsm/persist-failure", test_persist_failure);
+    ADD("/dsm/mailbox-bounds", test_mailbox_bounds);
+    ADD("/dsm/unclaimed-io", test_unclaimed_io);
+    ADD("/dsm/concurrent", test_concurrent);
+    ADD("/dsm/kill-mid-stream", test_kill_mid_stream);
+    return g_test_run();
+}
