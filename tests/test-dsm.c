@@ -544,6 +544,69 @@ static void test_kill_mid_stream(Fx *fx, gconstpointer data)
     g_assert_cmpint(st.st_size, ==, MiB); /* never resized */
 }
 
+/*
+ * The guest's story, minus the kernel: read the label area through the
+ * mailbox, lay out two namespaces in it (as Linux would: fresh index
+ * blocks, two labels, an index update), write it back in max-transfer
+ * chunks, then ask the offline tool what is in a.img's tail.
+ */
+static void test_labels_seen_by_tool(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    const char *tool = g_getenv("NVEMU_LABEL");
+    if (!tool) {
+        g_test_skip("NVEMU_LABEL (path of nvemu-label) is not set");
+        return;
+    }
+    const uint32_t size = 128 * KiB;
+    g_autofree uint8_t *area = g_malloc(size);
+    g_assert_cmpuint(get_label(fx, 1, 0, size, area), ==, NV_DSM_OK);
+
+    g_autoptr(GError) err = NULL;
+    NvLabelGeometry g;
+    g_assert_true(nv_label_init(area, size, NV_LABEL_V1_2, &g, &err));
+    g_assert_no_error(err);
+    static const char *const names[] = { "alpha", "beta" };
+    uint32_t slots[2] = { 0, 1 };
+    for (int i = 0; i < 2; i++) {
+        NvLabelSpec spec = {
+            .name = names[i], .nlabel = 1, .lbasize = 512,
+            .dpa = (uint64_t)i * 128 * MiB, .rawsize = 128 * MiB,
+        };
+        memset(spec.uuid, 0x10 * (i + 1), sizeof(spec.uuid));
+        g_assert_true(nv_label_write_label(area, size, g.label_size,
+                                           slots[i], &spec, &err));
+    }
+    g_assert_true(nv_label_update_index(area, size, slots, 2, true, &err));
+    g_assert_no_error(err);
+    for (uint32_t off = 0; off < size; off += NV_DSM_MAX_XFER) {
+        g_assert_cmpuint(set_label(fx, 1, off, NV_DSM_MAX_XFER, area + off),
+                         ==, NV_DSM_OK);
+    }
+
+    g_autofree char *img = path_in(fx, "a.img");
+    const char *argv[] = { tool, "dump", "--json", "--label-size", "128K",
+                           img, NULL };
+    g_autofree char *out = NULL, *errs = NULL;
+    gint wait = 0;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT,
+                               NULL, NULL, &out, &errs, &wait, &err));
+    g_assert_no_error(err);
+    g_test_message("%s%s", out, errs);
+    g_assert_true(g_spawn_check_wait_status(wait, NULL));
+    static const char *const expect[] = {
+        "\"name\": \"alpha\"", "\"name\": \"beta\"",
+        "10101010-1010-1010-1010-101010101010",
+        "20202020-2020-2020-2020-202020202020",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(expect); i++) {
+        if (!strstr(out, expect[i])) {
+            g_test_message("missing %s", expect[i]);
+            g_test_fail();
+        }
+    }
+}
+
 #define ADD(path, fn) g_test_add(path, Fx, NULL, fx_setup, fn, fx_teardown)
 
 int main(int argc, char **argv)
@@ -559,5 +622,6 @@ int main(int argc, char **argv)
     ADD("/dsm/unclaimed-io", test_unclaimed_io);
     ADD("/dsm/concurrent", test_concurrent);
     ADD("/dsm/kill-mid-stream", test_kill_mid_stream);
+    ADD("/dsm/labels-seen-by-tool", test_labels_seen_by_tool);
     return g_test_run();
 }
