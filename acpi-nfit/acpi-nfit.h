@@ -1,0 +1,104 @@
+/*
+ * acpi-nfit/ — the ACPI tables of an nvemu machine: RSDP, XSDT, FADT
+ * (hardware-reduced), MADT, DSDT, NFIT and the NVDIMM SSDT, built with the
+ * AML encoder in aml.h.
+ *
+ * Contract:
+ *  - nv_acpi_build() is a pure function of NvAcpiConfig: the same machine
+ *    always yields byte-identical tables (golden files in tests/data/acpi).
+ *  - Every table has a correct length and checksum; the RSDP has both its
+ *    checksums. Tables are laid out from cfg->tables_base in guest physical
+ *    memory and point at each other by those addresses.
+ *  - The SSDT's _DSM, _LSI, _LSR and _LSW methods speak the mailbox ABI of
+ *    docs/dsm-abi.md (dsm.h); the NFIT describes each NVDIMM the planner
+ *    placed (nvdimm.h).
+ *  - No KVM, no I/O.
+ */
+#ifndef NVEMU_ACPI_NFIT_H
+#define NVEMU_ACPI_NFIT_H
+
+#include "aml.h"
+#include "dsm.h"
+
+/* Legacy location of the RSDP (the BIOS scan area), also passed in
+ * boot_params.acpi_rsdp_addr. */
+#define NV_ACPI_RSDP_ADDR      UINT64_C(0xE0000)
+
+/* _DSM UUIDs (docs/dsm-abi.md, shared/docs/nvdimm-facts.md). */
+#define NV_DSM_UUID_ROOT       "2F10E7A4-9E91-11E4-89D3-123B93F75CBA"
+#define NV_DSM_UUID_INTEL      "4309AC30-0D11-11E4-9191-0800200C9A66"
+
+/* NFIT */
+#define NV_NFIT_PMEM_GUID      "66F0D379-B4F3-4074-AC43-0D3318B78CDB"
+#define NV_NFIT_SPA_ATTRS      UINT64_C(0x8008) /* EFI_MEMORY_WB | _NV */
+#define NV_NFIT_FORMAT_CODE    0x0301 /* byte-addressable, not energy backed */
+#define NV_NFIT_VENDOR_ID      0x8086
+#define NV_NFIT_DEVICE_ID      0x0001
+#define NV_NFIT_FLAG_NOT_ARMED (1u << 3)
+
+/* Sleep S5 as written by Linux to the sleep control register:
+ * SLP_TYP << 2 | SLP_EN (hardware-reduced ACPI, ACPI 6.4 §4.8.3.7). */
+#define NV_ACPI_S5_SLP_TYP     5
+#define NV_ACPI_SLP_EN         0x20
+#define NV_ACPI_WAK_STS        0x80
+#define NV_ACPI_RESET_VALUE    0x01
+
+/* The "platform" registers of the FADT live on one small I/O device:
+ * base+0 sleep control (1 byte), base+1 sleep status (1 byte),
+ * base+2 reset register (1 byte). */
+#define NV_ACPI_PM_REG_LEN     4
+
+/* One NVDIMM's nvdimm-flush-hint page: writing any value there makes nvemu
+ * persist that DIMM. Page for slot s at flush_hint_base + s * 4K. */
+#define NV_FLUSH_HINT_STRIDE   0x1000
+
+typedef struct {
+    uint32_t ncpus;
+    uint32_t slots;            /* one NVxx device per slot */
+    GPtrArray *dimms;          /* NvDimm *, planned (slot, addr, size set) */
+    bool cpu_cache_flush;      /* nvdimm-persistence=cpu (else mem-ctrl) */
+
+    uint64_t tables_base;      /* guest address of the first table */
+    uint64_t tables_max;       /* bytes available there */
+    uint64_t dsm_mailbox;      /* guest address of the DSM mailbox */
+    uint64_t dsm_doorbell;     /* MMIO address of the doorbell */
+    uint64_t flush_hint_base;  /* MMIO address of slot 0's flush page */
+    uint16_t pm_io_base;       /* I/O port of the FADT registers */
+    uint16_t serial_io;        /* COM1: 0x3F8 */
+    uint8_t serial_irq;        /* COM1: 4 */
+} NvAcpiConfig;
+
+typedef struct {
+    char sig[5];               /* "DSDT", "FACP", "APIC", "NFIT", ... */
+    uint64_t gpa;              /* where it goes in guest memory */
+    GArray *data;              /* guint8: the whole table */
+} NvAcpiTable;
+
+typedef struct {
+    GArray *rsdp;              /* 36 bytes, goes at NV_ACPI_RSDP_ADDR */
+    GPtrArray *tables;         /* NvAcpiTable *, in layout order */
+} NvAcpiTables;
+
+NvAcpiTables *nv_acpi_build(const NvAcpiConfig *cfg, GError **errp);
+void nv_acpi_tables_free(NvAcpiTables *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvAcpiTables, nv_acpi_tables_free)
+
+/* Individual builders (each returns a finalized table). */
+GArray *nv_acpi_build_dsdt(const NvAcpiConfig *cfg);
+GArray *nv_acpi_build_fadt(const NvAcpiConfig *cfg, uint64_t dsdt_gpa);
+GArray *nv_acpi_build_madt(const NvAcpiConfig *cfg);
+GArray *nv_acpi_build_nfit(const NvAcpiConfig *cfg);
+GArray *nv_acpi_build_ssdt_nvdimm(const NvAcpiConfig *cfg);
+GArray *nv_acpi_build_xsdt(const uint64_t *gpas, size_t n);
+GArray *nv_acpi_build_rsdp(uint64_t xsdt_gpa);
+
+/* NFIT device handle and _ADR of the NVDIMM in @slot (0 is the root). */
+static inline uint32_t nv_acpi_nvdimm_handle(uint32_t slot)
+{
+    return slot + 1;
+}
+
+/* The DCR serial number of a DIMM: stable across runs (from its uuid). */
+uint32_t nv_acpi_nvdimm_serial(const NvDimm *d);
+
+#endif

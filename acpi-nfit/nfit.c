@@ -1,0 +1,266 @@
+/*
+ * acpi-nfit/nfit.c — the NFIT (NVDIMM Firmware Interface Table, ACPI 6.4
+ * §5.2.25): one SPA range, one region mapping, one control region and one
+ * flush-hint structure per NVDIMM, then the platform capabilities.
+ *
+ * The structure sizes are exactly what Linux's drivers/acpi/nfit accepts:
+ * SPA 56 (it rejects any other length unless the 6.4 location cookie is
+ * flagged valid), memdev 48 (exact), DCR 80 (32 is the minimum), flush hint
+ * 16 + 8 per hint, capabilities 16. All fields little-endian; comments give
+ * each field's offset from the start of its structure.
+ */
+#include "acpi-nfit.h"
+
+#include <string.h>
+
+enum {
+    NFIT_TYPE_SPA = 0,
+    NFIT_TYPE_MEMDEV = 1,
+    NFIT_TYPE_DCR = 4,
+    NFIT_TYPE_FLUSH = 6,
+    NFIT_TYPE_CAPS = 7,
+
+    NFIT_SPA_LEN = 56,
+    NFIT_MEMDEV_LEN = 48,
+    NFIT_DCR_LEN = 80,
+    NFIT_FLUSH_LEN = 16,    /* + 8 per hint address */
+    NFIT_CAPS_LEN = 16,
+
+    /* SPA flags: bit 1, the proximity domain field is valid. (Bit 2, the
+     * 6.4 location cookie, would make the structure 64 bytes.) */
+    NFIT_SPA_PROXIMITY_VALID = 1u << 1,
+    /* DCR valid fields: bit 0, manufacturing location and date are valid */
+    NFIT_DCR_MFG_VALID = 1u << 0,
+    /* Platform capabilities */
+    NFIT_CAP_CPU_CACHE_FLUSH = 1u << 0,
+    NFIT_CAP_MEM_CTRL_FLUSH = 1u << 1,
+};
+
+/* DCR identity. These values, like the serial number, go into Linux's
+ * interleave-set cookie (nfit_set_info2: serial, vendor, manufacturing date
+ * and location), which every namespace label records: changing any of them
+ * makes the guest ignore the namespaces it created before. Never change. */
+#define NFIT_DCR_REVISION        0x0001
+#define NFIT_DCR_SUBSYS_VENDOR   NV_NFIT_VENDOR_ID
+#define NFIT_DCR_SUBSYS_DEVICE   NV_NFIT_DEVICE_ID
+#define NFIT_DCR_SUBSYS_REVISION 0x0001
+#define NFIT_DCR_MFG_LOCATION    0x01
+/* SPD bytes 323-324: year and week, BCD: 2024, week 1 */
+#define NFIT_DCR_MFG_YEAR        0x24
+#define NFIT_DCR_MFG_WEEK        0x01
+
+static uint8_t *grow(GArray *t, size_t n)
+{
+    guint at = t->len;
+    g_array_set_size(t, at + (guint)n);
+    return (uint8_t *)t->data + at;
+}
+
+static void st8(uint8_t *p, uint8_t v)
+{
+    p[0] = v;
+}
+
+static void st16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void st32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void st64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+/* "aabbccdd-eeff-gghh-iijj-kkllmmnnoopp" in the EFI GUID byte order (the
+ * order of ACPI's ToUUID): dd cc bb aa ff ee hh gg ii jj kk ll mm nn oo pp. */
+static void guid_bytes(const char *text, uint8_t out[16])
+{
+    uint8_t b[16];
+    if (!nv_parse_uuid(text, b, NULL)) {
+        g_error("nfit: bad GUID \"%s\"", text);
+    }
+    static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6,
+                                       8, 9, 10, 11, 12, 13, 14, 15 };
+    for (int i = 0; i < 16; i++) {
+        out[i] = b[order[i]];
+    }
+}
+
+/*
+ * The DCR serial number: FNV-1a (32-bit) over the DIMM's 16 uuid bytes.
+ *  - Stable: the uuid is either the user's uuid= or derived from the slot
+ *    (nvdimm/layout.c), the same on every run; the hash is fixed here.
+ *  - Unique: a hash of the whole uuid, not a slice of it, so hand-written
+ *    uuids that differ only in their last bytes (...-000000000001,
+ *    ...-000000000002) still get different serials. Two uuids differing in
+ *    a single byte always do: each FNV-1a step (xor a byte, multiply by an
+ *    odd prime mod 2^32) is a bijection of the state. Beyond that, two
+ *    DIMMs collide with probability 2^-32 per pair, or when they were given
+ *    the same uuid= (which is the user's error).
+ * Part of the guest's interleave-set cookie (see NFIT_DCR_*): never change.
+ */
+uint32_t nv_acpi_nvdimm_serial(const NvDimm *d)
+{
+    uint32_t h = 2166136261u;         /* FNV offset basis */
+    for (int i = 0; i < 16; i++) {
+        h ^= d->uuid[i];
+        h *= 16777619u;               /* FNV prime */
+    }
+    return h;
+}
+
+/* ACPI 6.4 §5.2.25: System Physical Address (SPA) Range Structure */
+static void put_spa(GArray *t, const NvDimm *d, uint16_t spa_index)
+{
+    uint8_t *p = grow(t, NFIT_SPA_LEN);
+    st16(p + 0, NFIT_TYPE_SPA);             /* 0: Type */
+    st16(p + 2, NFIT_SPA_LEN);              /* 2: Length */
+    st16(p + 4, spa_index);                 /* 4: SPA Range Structure Index */
+    st16(p + 6, NFIT_SPA_PROXIMITY_VALID);  /* 6: Flags */
+    st32(p + 8, 0);                         /* 8: Reserved */
+    st32(p + 12, d->node);                  /* 12: Proximity Domain */
+    guid_bytes(NV_NFIT_PMEM_GUID, p + 16);  /* 16: Address Range Type GUID:
+                                             *     persistent memory */
+    st64(p + 32, d->addr);                  /* 32: SPA Range Base */
+    st64(p + 40, d->size);                  /* 40: SPA Range Length */
+    st64(p + 48, NV_NFIT_SPA_ATTRS);        /* 48: Address Range Memory
+                                             *     Mapping Attribute */
+}
+
+/* ACPI 6.4 §5.2.25: NVDIMM Region Mapping Structure */
+static void put_memdev(GArray *t, const NvDimm *d, uint16_t spa_index,
+                       uint16_t dcr_index)
+{
+    uint8_t *p = grow(t, NFIT_MEMDEV_LEN);
+    st16(p + 0, NFIT_TYPE_MEMDEV);          /* 0: Type */
+    st16(p + 2, NFIT_MEMDEV_LEN);           /* 2: Length */
+    st32(p + 4, nv_acpi_nvdimm_handle(d->slot)); /* 4: NFIT Device Handle:
+                                             *     the NVxx device's _ADR */
+    /* 8: NVDIMM Physical ID, the SMBIOS Type 17 handle on real machines.
+     * nvemu has no SMBIOS; the slot is the DIMM's stable instance number
+     * (Linux shows it as nmemX/nfit/phys_id). */
+    st16(p + 8, (uint16_t)d->slot);
+    st16(p + 10, 0);                        /* 10: NVDIMM Region ID: the
+                                             *     DIMM's only region */
+    st16(p + 12, spa_index);                /* 12: SPA Range Structure Index */
+    st16(p + 14, dcr_index);                /* 14: NVDIMM Control Region
+                                             *     Structure Index */
+    st64(p + 16, d->size);                  /* 16: NVDIMM Region Size */
+    st64(p + 24, 0);                        /* 24: Region Offset */
+    st64(p + 32, 0);                        /* 32: NVDIMM Physical Address
+                                             *     Region Base (DPA) */
+    st16(p + 40, 0);                        /* 40: Interleave Structure
+                                             *     Index: none */
+    st16(p + 42, 1);                        /* 42: Interleave Ways */
+    st16(p + 44, d->unarmed ? NV_NFIT_FLAG_NOT_ARMED : 0); /* 44: Flags */
+    st16(p + 46, 0);                        /* 46: Reserved */
+}
+
+/* ACPI 6.4 §5.2.25: NVDIMM Control Region Structure, no block windows */
+static void put_dcr(GArray *t, const NvDimm *d, uint16_t dcr_index)
+{
+    uint8_t *p = grow(t, NFIT_DCR_LEN);
+    st16(p + 0, NFIT_TYPE_DCR);             /* 0: Type */
+    st16(p + 2, NFIT_DCR_LEN);              /* 2: Length */
+    st16(p + 4, dcr_index);                 /* 4: NVDIMM Control Region
+                                             *     Structure Index */
+    st16(p + 6, NV_NFIT_VENDOR_ID);         /* 6: Vendor ID */
+    st16(p + 8, NV_NFIT_DEVICE_ID);         /* 8: Device ID */
+    st16(p + 10, NFIT_DCR_REVISION);        /* 10: Revision ID */
+    st16(p + 12, NFIT_DCR_SUBSYS_VENDOR);   /* 12: Subsystem Vendor ID */
+    st16(p + 14, NFIT_DCR_SUBSYS_DEVICE);   /* 14: Subsystem Device ID */
+    st16(p + 16, NFIT_DCR_SUBSYS_REVISION); /* 16: Subsystem Revision ID */
+    st8(p + 18, NFIT_DCR_MFG_VALID);        /* 18: Valid Fields */
+    st8(p + 19, NFIT_DCR_MFG_LOCATION);     /* 19: Manufacturing Location */
+    st8(p + 20, NFIT_DCR_MFG_YEAR);         /* 20: Manufacturing Date, */
+    st8(p + 21, NFIT_DCR_MFG_WEEK);         /*     SPD order: year, week */
+    st16(p + 22, 0);                        /* 22: Reserved */
+    st32(p + 24, nv_acpi_nvdimm_serial(d)); /* 24: Serial Number */
+    st16(p + 28, NV_NFIT_FORMAT_CODE);      /* 28: Region Format Interface
+                                             *     Code */
+    st16(p + 30, 0);                        /* 30: Number of Block Control
+                                             *     Windows */
+    /* 32..79: block control window size, command/status register offsets
+     * and sizes, flags, reserved: zero without block windows. */
+}
+
+/* ACPI 6.4 §5.2.25: Flush Hint Address Structure, one hint: the slot page */
+static void put_flush(GArray *t, const NvAcpiConfig *cfg, const NvDimm *d)
+{
+    uint8_t *p = grow(t, NFIT_FLUSH_LEN + 8);
+    st16(p + 0, NFIT_TYPE_FLUSH);           /* 0: Type */
+    st16(p + 2, NFIT_FLUSH_LEN + 8);        /* 2: Length */
+    st32(p + 4, nv_acpi_nvdimm_handle(d->slot)); /* 4: NFIT Device Handle */
+    st16(p + 8, 1);                         /* 8: Number of Flush Hint
+                                             *     Addresses */
+    /* 10..15: Reserved */
+    st64(p + 16, cfg->flush_hint_base +     /* 16: Flush Hint Address 0 */
+                 (uint64_t)d->slot * NV_FLUSH_HINT_STRIDE);
+}
+
+/* ACPI 6.4 §5.2.25: Platform Capabilities Structure */
+static void put_caps(GArray *t, const NvAcpiConfig *cfg)
+{
+    uint8_t *p = grow(t, NFIT_CAPS_LEN);
+    st16(p + 0, NFIT_TYPE_CAPS);            /* 0: Type */
+    st16(p + 2, NFIT_CAPS_LEN);             /* 2: Length */
+    st8(p + 4, 1);                          /* 4: Highest Valid Capability:
+                                             *     bit 1 */
+    /* 5..7: Reserved */
+    /* 8: Capabilities. Memory-controller flush always (a write is durable
+     * once nvemu persisted it, which a flush hint or the _DSM triggers);
+     * CPU cache flush too with nvdimm-persistence=cpu. */
+    st32(p + 8, NFIT_CAP_MEM_CTRL_FLUSH |
+                (cfg->cpu_cache_flush ? NFIT_CAP_CPU_CACHE_FLUSH : 0));
+    /* 12..15: Reserved */
+}
+
+static gint by_slot(gconstpointer a, gconstpointer b)
+{
+    const NvDimm *x = *(const NvDimm *const *)a;
+    const NvDimm *y = *(const NvDimm *const *)b;
+    return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+GArray *nv_acpi_build_nfit(const NvAcpiConfig *cfg)
+{
+    GArray *t = g_array_new(FALSE, TRUE, 1);
+    /* Revision 1 (ACPI 6.0 .. 6.5), then 4 reserved bytes (offset 36). */
+    nv_acpi_table_header(t, "NFIT", 1, "NVEMNFIT");
+    grow(t, 4);
+
+    /* NVDIMMs only, in slot order (the planner made slots unique). */
+    g_autoptr(GPtrArray) dimms = g_ptr_array_new();
+    for (guint i = 0; cfg->dimms && i < cfg->dimms->len; i++) {
+        NvDimm *d = g_ptr_array_index(cfg->dimms, i);
+        if (d->kind == NV_DIMM_NVDIMM) {
+            g_ptr_array_add(dimms, d);
+        }
+    }
+    g_ptr_array_sort(dimms, by_slot);
+
+    for (guint i = 0; i < dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(dimms, i);
+        /* Indices are 1-based (0 means "none"); from the slot, so a DIMM
+         * keeps its indices whatever else is plugged. Slots < 256. */
+        uint16_t spa_index = (uint16_t)(d->slot + 1);
+        uint16_t dcr_index = (uint16_t)(d->slot + 1);
+        put_spa(t, d, spa_index);
+        put_memdev(t, d, spa_index, dcr_index);
+        put_dcr(t, d, dcr_index);
+        put_flush(t, cfg, d);
+    }
+    put_caps(t, cfg);
+    nv_acpi_table_finalize(t);
+    return t;
+}

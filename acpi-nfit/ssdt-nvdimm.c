@@ -1,0 +1,288 @@
+/*
+ * acpi-nfit/ssdt-nvdimm.c — the NVDIMM SSDT: the root device \_SB.NVDR
+ * (ACPI0012) and one NVxx device per memory slot, whose _DSM, _LSI, _LSR
+ * and _LSW methods all funnel into one method, NVDR.NCAL, which drives the
+ * mailbox of docs/dsm-abi.md.
+ *
+ * In ASL, NCAL is:
+ *
+ *   Method (NCAL, 4, Serialized) {          // handle, revision, fn, Arg3
+ *       Acquire (MLCK, 0xFFFF)
+ *       HDLE = Arg0;  REVN = Arg1;  FUNC = Arg2
+ *       Local0 = SizeOf (Arg3);  ILEN = Local0
+ *       If (Local0 > 240) { IBIG = Arg3 } Else { ISML = Arg3 }
+ *       DBRG = Zero                           // nvemu answers in this write
+ *       Local1 = OLEN
+ *       If (Local1 > 252) { Local2 = OBIG } Else { Local2 = OSML }
+ *       Release (MLCK)
+ *       Return (Mid (Local2, Zero, Local1))
+ *   }
+ *
+ * The mailbox is declared twice over, as a small and a large field unit,
+ * because the interpreter moves a whole field unit on every access: a
+ * 12-byte Get Label Size should not copy 132 KiB.
+ */
+#include "acpi-nfit.h"
+
+#define SMALL_IN  240 /* ISML: request header + ISML = 256 bytes */
+#define SMALL_OUT 252 /* OSML: response header + OSML = 256 bytes */
+#define ROOT      "\\_SB.NVDR."
+
+/* Field (region, DWordAcc, NoLock, Preserve) { [Offset (off),] name, bits } */
+static NvAml *field_unit(const char *region, uint32_t off, const char *name,
+                         uint32_t bytes)
+{
+    NvAml *f = aml_field(region, AML_DWORD_ACC, AML_NOLOCK, AML_PRESERVE);
+    if (off) {
+        aml_append(f, aml_field_offset(off));
+    }
+    aml_append(f, aml_named_field(name, bytes * 8));
+    return f;
+}
+
+static void declare_mailbox(NvAml *dev, const NvAcpiConfig *cfg)
+{
+    aml_append(dev, aml_mutex("MLCK", 0));
+    aml_append(dev, aml_operation_region("MBOX", AML_SYSTEM_MEMORY,
+                                         aml_int(cfg->dsm_mailbox),
+                                         aml_int(NV_DSM_MAILBOX_SIZE)));
+    NvAml *req = aml_field("MBOX", AML_DWORD_ACC, AML_NOLOCK, AML_PRESERVE);
+    aml_append(req, aml_named_field("HDLE", 32));
+    aml_append(req, aml_named_field("REVN", 32));
+    aml_append(req, aml_named_field("FUNC", 32));
+    aml_append(req, aml_named_field("ILEN", 32));
+    aml_append(req, aml_named_field("ISML", SMALL_IN * 8));
+    aml_append(dev, req);
+    aml_append(dev, field_unit("MBOX", NV_DSM_REQ_IN, "IBIG", NV_DSM_IN_MAX));
+    NvAml *resp = aml_field("MBOX", AML_DWORD_ACC, AML_NOLOCK, AML_PRESERVE);
+    aml_append(resp, aml_named_field("OLEN", 32));
+    aml_append(resp, aml_named_field("OSML", SMALL_OUT * 8));
+    aml_append(dev, resp);
+    aml_append(dev, field_unit("MBOX", NV_DSM_RESP_OUT, "OBIG",
+                               NV_DSM_OUT_MAX));
+    aml_append(dev, aml_operation_region("DBEL", AML_SYSTEM_MEMORY,
+                                         aml_int(cfg->dsm_doorbell),
+                                         aml_int(NV_DSM_DOORBELL_SIZE)));
+    aml_append(dev, field_unit("DBEL", 0, "DBRG", NV_DSM_DOORBELL_SIZE));
+}
+
+/* If (a > limit) { big = value } Else { small = value } */
+static void pick_by_size(NvAml *m, NvAml *len, uint32_t limit, NvAml *src_a,
+                         NvAml *dst_a, NvAml *src_b, NvAml *dst_b)
+{
+    NvAml *big = aml_if(aml_lgreater(len, aml_int(limit)));
+    aml_append(big, aml_store(src_a, dst_a));
+    aml_append(m, big);
+    NvAml *small = aml_else();
+    aml_append(small, aml_store(src_b, dst_b));
+    aml_append(m, small);
+}
+
+/* NCAL: one mailbox round trip (see the ASL at the top). */
+static NvAml *method_ncal(void)
+{
+    NvAml *m = aml_method("NCAL", 4, true);
+    aml_append(m, aml_acquire(aml_name("MLCK"), 0xFFFF));
+    aml_append(m, aml_store(aml_arg(0), aml_name("HDLE")));
+    aml_append(m, aml_store(aml_arg(1), aml_name("REVN")));
+    aml_append(m, aml_store(aml_arg(2), aml_name("FUNC")));
+    aml_append(m, aml_store(aml_sizeof(aml_arg(3)), aml_local(0)));
+    aml_append(m, aml_store(aml_local(0), aml_name("ILEN")));
+    pick_by_size(m, aml_local(0), SMALL_IN, aml_arg(3), aml_name("IBIG"),
+                 aml_arg(3), aml_name("ISML"));
+    aml_append(m, aml_store(aml_int(0), aml_name("DBRG")));
+    aml_append(m, aml_store(aml_name("OLEN"), aml_local(1)));
+    pick_by_size(m, aml_local(1), SMALL_OUT, aml_name("OBIG"), aml_local(2),
+                 aml_name("OSML"), aml_local(2));
+    aml_append(m, aml_release(aml_name("MLCK")));
+    aml_append(m, aml_return(aml_mid(aml_local(2), aml_int(0), aml_local(1),
+                                     NULL)));
+    return m;
+}
+
+/*
+ * ARGB: the buffer inside _DSM's Arg3. Linux passes Package () { Buffer };
+ * anything else (an empty Package, no buffer) means no input.
+ *   If (ObjectType (Arg0) == 4 && SizeOf (Arg0) > 0) {
+ *       Local0 = DerefOf (Arg0 [0])
+ *       If (ObjectType (Local0) == 3) { Return (Local0) } }
+ *   Return (Buffer (0) {})
+ */
+static NvAml *method_argb(void)
+{
+    NvAml *m = aml_method("ARGB", 1, true);
+    NvAml *pkg = aml_if(aml_land(
+        aml_lequal(aml_object_type(aml_arg(0)), aml_int(4)),
+        aml_lgreater(aml_sizeof(aml_arg(0)), aml_int(0))));
+    aml_append(pkg, aml_store(aml_derefof(aml_index(aml_arg(0), aml_int(0),
+                                                    NULL)),
+                              aml_local(0)));
+    NvAml *buf = aml_if(aml_lequal(aml_object_type(aml_local(0)),
+                                   aml_int(3)));
+    aml_append(buf, aml_return(aml_local(0)));
+    aml_append(pkg, buf);
+    aml_append(m, pkg);
+    aml_append(m, aml_return(aml_buffer(NULL, 0)));
+    return m;
+}
+
+/*
+ * _DSM for @uuid, forwarded to NCAL with @handle. An unknown UUID answers
+ * function 0 with an empty bitmap (ACPI 6.4 §9.1.1) and anything else
+ * with status 1, "not supported".
+ */
+static NvAml *method_dsm(const char *uuid, uint32_t handle)
+{
+    static const uint8_t none[1] = { 0 };
+    static const uint8_t unsupported[4] = { NV_DSM_UNSUPPORTED, 0, 0, 0 };
+    NvAml *m = aml_method("_DSM", 4, true);
+    NvAml *ours = aml_if(aml_lequal(aml_arg(0), aml_touuid(uuid)));
+    aml_append(ours, aml_return(aml_call(ROOT "NCAL", aml_int(handle),
+                                         aml_arg(1), aml_arg(2),
+                                         aml_call(ROOT "ARGB", aml_arg(3),
+                                                  NULL), NULL)));
+    aml_append(m, ours);
+    NvAml *query = aml_if(aml_lequal(aml_arg(2), aml_int(0)));
+    aml_append(query, aml_return(aml_buffer(none, sizeof(none))));
+    aml_append(m, query);
+    aml_append(m, aml_return(aml_buffer(unsupported, sizeof(unsupported))));
+    return m;
+}
+
+/*
+ * Local0 = NCAL (handle, 1, fn, input)
+ * If (SizeOf (Local0) < 4) { Local0 = Buffer () { 4, 0, 0, 0 } }
+ * CreateDWordField (Local0, 0, STAT)
+ * A result too short to hold a status (a mailbox nobody answered) reads as
+ * "hardware error" rather than faulting in CreateDWordField.
+ */
+static void call_label_fn(NvAml *m, uint32_t handle, uint32_t fn, NvAml *in)
+{
+    static const uint8_t hw_error[4] = { NV_DSM_HW_ERROR, 0, 0, 0 };
+    aml_append(m, aml_store(aml_call(ROOT "NCAL", aml_int(handle),
+                                     aml_int(NV_DSM_REVISION), aml_int(fn),
+                                     in, NULL),
+                            aml_local(0)));
+    NvAml *sh = aml_if(aml_lless(aml_sizeof(aml_local(0)), aml_int(4)));
+    aml_append(sh, aml_store(aml_buffer(hw_error, sizeof(hw_error)),
+                             aml_local(0)));
+    aml_append(m, sh);
+    aml_append(m, aml_create_dword_field(aml_local(0), aml_int(0), "STAT"));
+}
+
+/* Local1 = Buffer (8) {}; its two dwords = Arg0 (offset), Arg1 (length) */
+static void offset_length_buffer(NvAml *m)
+{
+    aml_append(m, aml_store(aml_buffer_sized(aml_int(8)), aml_local(1)));
+    aml_append(m, aml_create_dword_field(aml_local(1), aml_int(0), "OFST"));
+    aml_append(m, aml_create_dword_field(aml_local(1), aml_int(4), "LENG"));
+    aml_append(m, aml_store(aml_arg(0), aml_name("OFST")));
+    aml_append(m, aml_store(aml_arg(1), aml_name("LENG")));
+}
+
+/* _LSI: Package { Status, SizeOfLabelStorageArea, MaxTransferLength }
+ * (ACPI 6.4 §6.5.10.1) from Get Label Size. */
+static NvAml *method_lsi(uint32_t handle)
+{
+    NvAml *m = aml_method("_LSI", 0, true);
+    call_label_fn(m, handle, NV_DSM_FN_GET_LABEL_SIZE, aml_buffer(NULL, 0));
+    NvAml *pkg = aml_package();
+    for (int i = 0; i < 3; i++) {
+        aml_append(pkg, aml_int(0));
+    }
+    aml_append(m, aml_store(pkg, aml_local(2)));
+    aml_append(m, aml_store(aml_name("STAT"),
+                            aml_index(aml_local(2), aml_int(0), NULL)));
+    NvAml *ok = aml_if(aml_lequal(aml_sizeof(aml_local(0)), aml_int(12)));
+    aml_append(ok, aml_create_dword_field(aml_local(0), aml_int(4), "LSIZ"));
+    aml_append(ok, aml_create_dword_field(aml_local(0), aml_int(8), "LMAX"));
+    aml_append(ok, aml_store(aml_name("LSIZ"),
+                             aml_index(aml_local(2), aml_int(1), NULL)));
+    aml_append(ok, aml_store(aml_name("LMAX"),
+                             aml_index(aml_local(2), aml_int(2), NULL)));
+    aml_append(m, ok);
+    aml_append(m, aml_return(aml_local(2)));
+    return m;
+}
+
+/* _LSR (Offset, Length): Package { Status, Buffer } (§6.5.10.2). */
+static NvAml *method_lsr(uint32_t handle)
+{
+    NvAml *m = aml_method("_LSR", 2, true);
+    offset_length_buffer(m);
+    call_label_fn(m, handle, NV_DSM_FN_GET_LABEL_DATA, aml_local(1));
+    NvAml *pkg = aml_package();
+    aml_append(pkg, aml_int(0));
+    aml_append(pkg, aml_buffer(NULL, 0));
+    aml_append(m, aml_store(pkg, aml_local(2)));
+    aml_append(m, aml_store(aml_name("STAT"),
+                            aml_index(aml_local(2), aml_int(0), NULL)));
+    aml_append(m, aml_store(
+        aml_mid(aml_local(0), aml_int(4),
+                aml_subtract(aml_sizeof(aml_local(0)), aml_int(4), NULL),
+                NULL),
+        aml_index(aml_local(2), aml_int(1), NULL)));
+    aml_append(m, aml_return(aml_local(2)));
+    return m;
+}
+
+/* _LSW (Offset, Length, Data): Integer status (§6.5.10.3). */
+static NvAml *method_lsw(uint32_t handle)
+{
+    NvAml *m = aml_method("_LSW", 3, true);
+    offset_length_buffer(m);
+    call_label_fn(m, handle, NV_DSM_FN_SET_LABEL_DATA,
+                  aml_concatenate(aml_local(1), aml_arg(2), NULL));
+    aml_append(m, aml_return(aml_name("STAT")));
+    return m;
+}
+
+static const NvDimm *nvdimm_in_slot(const NvAcpiConfig *cfg, uint32_t slot)
+{
+    for (guint i = 0; cfg->dimms && i < cfg->dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(cfg->dimms, i);
+        if (d->kind == NV_DIMM_NVDIMM && d->slot == slot) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * NVxx for @slot: _ADR and _DSM always (so a DIMM plugged later has its
+ * device); the label methods only where the DIMM has labels, and _LSW only
+ * where they are writable: Linux takes _LSI's presence as "labels here".
+ */
+static NvAml *nvdimm_device(const NvAcpiConfig *cfg, uint32_t slot)
+{
+    g_autofree char *name = g_strdup_printf("NV%02X", slot);
+    uint32_t handle = nv_acpi_nvdimm_handle(slot);
+    NvAml *dev = aml_device(name);
+    aml_append(dev, aml_name_decl("_ADR", aml_int(handle)));
+    aml_append(dev, method_dsm(NV_DSM_UUID_INTEL, handle));
+    const NvDimm *d = nvdimm_in_slot(cfg, slot);
+    if (d && d->label_size) {
+        aml_append(dev, method_lsi(handle));
+        aml_append(dev, method_lsr(handle));
+        if (!d->unarmed && !d->memdev->cfg.readonly) {
+            aml_append(dev, method_lsw(handle));
+        }
+    }
+    return dev;
+}
+
+GArray *nv_acpi_build_ssdt_nvdimm(const NvAcpiConfig *cfg)
+{
+    NvAml *root = aml_device("NVDR");
+    aml_append(root, aml_name_decl("_HID", aml_string("ACPI0012")));
+    declare_mailbox(root, cfg);
+    aml_append(root, method_ncal());
+    aml_append(root, method_argb());
+    aml_append(root, method_dsm(NV_DSM_UUID_ROOT, 0));
+    for (uint32_t slot = 0; slot < cfg->slots; slot++) {
+        aml_append(root, nvdimm_device(cfg, slot));
+    }
+    NvAml *sb = aml_scope("\\_SB");
+    aml_append(sb, root);
+    return aml_definition_block("SSDT", 2, "NVDIMM", sb);
+}

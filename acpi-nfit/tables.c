@@ -1,0 +1,483 @@
+/*
+ * acpi-nfit/tables.c — the fixed ACPI tables of an nvemu machine (RSDP,
+ * XSDT, FADT, MADT, DSDT) and nv_acpi_build(), which lays every table out in
+ * guest memory and makes them point at each other.
+ *
+ * Layouts follow ACPI 6.4, chapter 5.2; all fields are little-endian. Each
+ * fixed-layout table is grown to its full size (zero-filled) and its fields
+ * are then stored at their offsets, which the comments give in decimal.
+ */
+#include "acpi-nfit.h"
+
+#include <string.h>
+
+/* Fixed addresses of the interrupt controllers (KVM's in-kernel irqchip). */
+#define NV_ACPI_LAPIC_ADDR  UINT32_C(0xFEE00000)
+#define NV_ACPI_IOAPIC_ADDR UINT32_C(0xFEC00000)
+/* Local APIC IDs are 8 bits in the MADT's type-0 entry, and 0xFF is the
+ * broadcast ID: at most 255 vCPUs without x2APIC entries. */
+#define NV_ACPI_MAX_CPUS    255
+/* Every table starts on this boundary in guest memory. */
+#define NV_ACPI_TABLE_ALIGN 16
+
+#define RSDP_SIZE 36
+#define FADT_SIZE 276 /* revision 6 (ACPI 6.0 .. 6.5) */
+
+/* ---- little helpers ---- */
+
+static GArray *bytes_new(void)
+{
+    return g_array_new(FALSE, TRUE, 1); /* zero-filled when grown */
+}
+
+/* Append @n zero bytes to @t; returns where they start. The pointer is
+ * valid until @t grows again. */
+static uint8_t *grow(GArray *t, size_t n)
+{
+    guint at = t->len;
+    g_array_set_size(t, at + (guint)n);
+    return (uint8_t *)t->data + at;
+}
+
+static void st8(uint8_t *p, uint8_t v)
+{
+    p[0] = v;
+}
+
+static void st16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void st32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void st64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+/* The fixed-layout tables here are built from a header and then grown to
+ * @size bytes: the body's offsets count from the table's start. */
+static GArray *fixed_table(const char *sig, uint8_t rev, const char *oem_tid,
+                           size_t size)
+{
+    GArray *t = bytes_new();
+    nv_acpi_table_header(t, sig, rev, oem_tid);
+    g_assert(t->len == NV_ACPI_HEADER_SIZE && size >= NV_ACPI_HEADER_SIZE);
+    grow(t, size - NV_ACPI_HEADER_SIZE);
+    return t;
+}
+
+/* ACPI 6.4 §5.2.3.2 Generic Address Structure (12 bytes). */
+enum {
+    GAS_SYSTEM_IO = 1,
+    GAS_ACCESS_BYTE = 1,
+};
+
+static void st_gas(uint8_t *p, uint8_t space, uint8_t bit_width,
+                   uint8_t access_size, uint64_t address)
+{
+    st8(p + 0, space);        /* 0: Address Space ID */
+    st8(p + 1, bit_width);    /* 1: Register Bit Width */
+    st8(p + 2, 0);            /* 2: Register Bit Offset */
+    st8(p + 3, access_size);  /* 3: Access Size (1 = byte) */
+    st64(p + 4, address);     /* 4: Address */
+}
+
+/* An address the 32-bit descriptors of the DSDT must hold: the machine
+ * places these in the MMIO hole below 4 GiB, nv_acpi_build() checks it. */
+static uint32_t addr32(uint64_t addr, const char *what)
+{
+    if (addr > UINT32_MAX) {
+        g_error("acpi: %s 0x%" G_GINT64_MODIFIER "x is above 4 GiB", what,
+                addr);
+    }
+    return (uint32_t)addr;
+}
+
+/* ---- RSDP, ACPI 6.4 §5.2.5.3 ---- */
+
+GArray *nv_acpi_build_rsdp(uint64_t xsdt_gpa)
+{
+    GArray *t = bytes_new();
+    uint8_t *p = grow(t, RSDP_SIZE);
+    memcpy(p + 0, "RSD PTR ", 8);   /* 0: Signature */
+    /* 8: Checksum of bytes 0..19 (the ACPI 1.0 part), set below */
+    /* 9: OEMID, as in every table header (NUL-padded to 6 bytes) */
+    memcpy(p + 9, NV_ACPI_OEM_ID, strlen(NV_ACPI_OEM_ID));
+    st8(p + 15, 2);                 /* 15: Revision: 2 = ACPI 2.0+ */
+    st32(p + 16, 0);                /* 16: RsdtAddress: none, XSDT only */
+    st32(p + 20, RSDP_SIZE);        /* 20: Length of the whole RSDP */
+    st64(p + 24, xsdt_gpa);         /* 24: XsdtAddress */
+    /* 32: Extended Checksum over all 36 bytes; 33..35: reserved */
+    st8(p + 8, nv_acpi_checksum(p, 20));
+    st8(p + 32, nv_acpi_checksum(p, RSDP_SIZE));
+    return t;
+}
+
+/* ---- XSDT, ACPI 6.4 §5.2.8 ---- */
+
+GArray *nv_acpi_build_xsdt(const uint64_t *gpas, size_t n)
+{
+    GArray *t = fixed_table("XSDT", 1, "NVEMXSDT",
+                            NV_ACPI_HEADER_SIZE + 8 * n);
+    for (size_t i = 0; i < n; i++) {
+        /* 36 + 8i: Entry i, the 64-bit address of a table */
+        st64((uint8_t *)t->data + NV_ACPI_HEADER_SIZE + 8 * i, gpas[i]);
+    }
+    nv_acpi_table_finalize(t);
+    return t;
+}
+
+/* ---- FADT, ACPI 6.4 §5.2.9 ---- */
+
+/* Fixed Feature Flags (offset 112) */
+enum {
+    FADT_WBINVD = 1u << 0,
+    FADT_PWR_BUTTON = 1u << 4,       /* no fixed-feature power button */
+    FADT_SLP_BUTTON = 1u << 5,       /* no fixed-feature sleep button */
+    FADT_RESET_REG_SUP = 1u << 10,
+    FADT_HW_REDUCED_ACPI = 1u << 20,
+};
+
+/* IA-PC Boot Architecture Flags (offset 109) */
+enum {
+    IAPC_VGA_NOT_PRESENT = 1u << 2,
+    IAPC_CMOS_RTC_NOT_PRESENT = 1u << 5,
+};
+
+GArray *nv_acpi_build_fadt(const NvAcpiConfig *cfg, uint64_t dsdt_gpa)
+{
+    /* Header revision 6 is the FADT's major version; minor version 4
+     * (offset 131) says the table follows ACPI 6.4, the spec it is written
+     * from. Revision 6's layout (276 bytes) is the same in 6.0 .. 6.5. */
+    GArray *t = fixed_table("FACP", 6, "NVEMFACP", FADT_SIZE);
+    uint8_t *p = (uint8_t *)t->data;
+
+    /* Hardware-reduced ACPI: no PM1/GPE blocks, no PM timer, no SCI, no
+     * SMI command port; and no FACS, which is optional on a hardware-
+     * reduced platform (§5.2.10): FIRMWARE_CTRL and X_FIRMWARE_CTRL both
+     * zero. Every other field from offset 44 to 108 and 148 to 243 stays
+     * zero. */
+    st32(p + 36, 0);                /* 36: FIRMWARE_CTRL (FACS): none */
+    /* 40: DSDT, the 32-bit address; Linux takes X_DSDT and checks that
+     * the two agree, so set it only when the DSDT is reachable with it. */
+    st32(p + 40, dsdt_gpa <= UINT32_MAX ? (uint32_t)dsdt_gpa : 0);
+    st8(p + 45, 0);                 /* 45: Preferred_PM_Profile:
+                                     *     0 = Unspecified (a VM) */
+    st16(p + 46, 0);                /* 46: SCI_INT: none, HW-reduced */
+    /* 109: IAPC_BOOT_ARCH: no VGA, no CMOS RTC. Bit 0 (legacy devices)
+     * and bit 1 (8042) stay clear: Linux then skips probing for an i8042
+     * (nvemu only decodes the 0xFE reset write to port 0x64). */
+    st16(p + 109, IAPC_VGA_NOT_PRESENT | IAPC_CMOS_RTC_NOT_PRESENT);
+    /* 112: Flags. WBINVD: KVM executes WBINVD for the guest; PWR_BUTTON
+     * and SLP_BUTTON set = no fixed-feature buttons (the only encoding
+     * for "no button" in §5.2.9); the reset register; HW-reduced. */
+    st32(p + 112, FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
+                  FADT_RESET_REG_SUP | FADT_HW_REDUCED_ACPI);
+    /* 116: RESET_REG: one byte in I/O space at pm_io_base + 2. Linux
+     * requires bit width 8 and bit offset 0 for a SystemIO reset. */
+    st_gas(p + 116, GAS_SYSTEM_IO, 8, GAS_ACCESS_BYTE,
+           (uint64_t)cfg->pm_io_base + 2);
+    st8(p + 128, NV_ACPI_RESET_VALUE); /* 128: RESET_VALUE */
+    st16(p + 129, 0);               /* 129: ARM_BOOT_ARCH: not ARM */
+    st8(p + 131, 4);                /* 131: FADT Minor Version: 6.4 */
+    st64(p + 132, 0);               /* 132: X_FIRMWARE_CTRL: no FACS */
+    st64(p + 140, dsdt_gpa);        /* 140: X_DSDT */
+    /* 148..243: X_PM1a_EVT_BLK .. X_GPE1_BLK: zero (HW-reduced) */
+    /* 244: SLEEP_CONTROL_REG: Linux writes SLP_TYP << 2 | SLP_EN here */
+    st_gas(p + 244, GAS_SYSTEM_IO, 8, GAS_ACCESS_BYTE,
+           (uint64_t)cfg->pm_io_base + 0);
+    /* 256: SLEEP_STATUS_REG: WAK_STS (bit 7), written 1 to clear */
+    st_gas(p + 256, GAS_SYSTEM_IO, 8, GAS_ACCESS_BYTE,
+           (uint64_t)cfg->pm_io_base + 1);
+    /* 268: Hypervisor Vendor Identity (8 bytes) */
+    memcpy(p + 268, "NVEMU", 5);
+    nv_acpi_table_finalize(t);
+    return t;
+}
+
+/* ---- MADT, ACPI 6.4 §5.2.12 ---- */
+
+enum {
+    MADT_PCAT_COMPAT = 1u << 0,
+    MADT_TYPE_LAPIC = 0,
+    MADT_TYPE_IOAPIC = 1,
+    MADT_TYPE_INT_OVERRIDE = 2,
+    MADT_TYPE_LAPIC_NMI = 4,
+    MADT_LAPIC_ENABLED = 1u << 0,
+};
+
+GArray *nv_acpi_build_madt(const NvAcpiConfig *cfg)
+{
+    /* Revision 5: ACPI 6.3/6.4 (whose Online Capable bit Linux only reads
+     * from revision 5 on; every vCPU here is Enabled anyway). */
+    GArray *t = fixed_table("APIC", 5, "NVEMAPIC", NV_ACPI_HEADER_SIZE + 8);
+    uint8_t *p = (uint8_t *)t->data;
+    st32(p + 36, NV_ACPI_LAPIC_ADDR); /* 36: Local Interrupt Controller
+                                       *     Address */
+    /* 40: Flags: PCAT_COMPAT. KVM_CREATE_IRQCHIP does create a dual 8259
+     * next to the IOAPIC, so the flag describes the machine truthfully
+     * (QEMU sets it for its KVM machines, microvm included). Linux on x86
+     * does not act on it, and with HW_REDUCED_ACPI it installs no legacy
+     * PIC driver at all, so either value boots; a guest that does read it
+     * learns it must mask the 8259 before using the IOAPIC. */
+    st32(p + 40, MADT_PCAT_COMPAT);
+
+    /* §5.2.12.2 Processor Local APIC, one per vCPU (8 bytes) */
+    for (uint32_t i = 0; i < cfg->ncpus; i++) {
+        uint8_t *e = grow(t, 8);
+        st8(e + 0, MADT_TYPE_LAPIC);    /* 0: Type */
+        st8(e + 1, 8);                  /* 1: Length */
+        st8(e + 2, (uint8_t)i);         /* 2: ACPI Processor UID */
+        st8(e + 3, (uint8_t)i);         /* 3: APIC ID (KVM's vCPU id) */
+        st32(e + 4, MADT_LAPIC_ENABLED);/* 4: Flags: Enabled */
+    }
+
+    /* §5.2.12.3 I/O APIC (12 bytes) */
+    uint8_t *e = grow(t, 12);
+    st8(e + 0, MADT_TYPE_IOAPIC);       /* 0: Type */
+    st8(e + 1, 12);                     /* 1: Length */
+    st8(e + 2, 0);                      /* 2: I/O APIC ID (KVM's: 0) */
+    st8(e + 3, 0);                      /* 3: Reserved */
+    st32(e + 4, NV_ACPI_IOAPIC_ADDR);   /* 4: I/O APIC Address */
+    st32(e + 8, 0);                     /* 8: Global System Interrupt Base */
+
+    /* §5.2.12.5 Interrupt Source Override (10 bytes): the PIT's ISA IRQ 0
+     * is wired to IOAPIC pin 2 (KVM's in-kernel PIT, as on real chipsets).
+     * The other ISA IRQs, COM1's 4 included, map 1:1, edge, active high. */
+    e = grow(t, 10);
+    st8(e + 0, MADT_TYPE_INT_OVERRIDE); /* 0: Type */
+    st8(e + 1, 10);                     /* 1: Length */
+    st8(e + 2, 0);                      /* 2: Bus: 0 = ISA */
+    st8(e + 3, 0);                      /* 3: Source: IRQ 0 */
+    st32(e + 4, 2);                     /* 4: Global System Interrupt */
+    st16(e + 8, 0);                     /* 8: Flags: conforms to the bus */
+
+    /* §5.2.12.7 Local APIC NMI (6 bytes): NMI on LINT1 of every CPU */
+    e = grow(t, 6);
+    st8(e + 0, MADT_TYPE_LAPIC_NMI);    /* 0: Type */
+    st8(e + 1, 6);                      /* 1: Length */
+    st8(e + 2, 0xFF);                   /* 2: ACPI Processor UID: all */
+    st16(e + 3, 0);                     /* 3: Flags: conforms to the bus */
+    st8(e + 5, 1);                      /* 5: Local APIC LINT# */
+
+    nv_acpi_table_finalize(t);
+    return t;
+}
+
+/* ---- DSDT ---- */
+
+/* Device (COM1): the 16550 at serial_io, ISA IRQ serial_irq. */
+static NvAml *dsdt_com1(const NvAcpiConfig *cfg)
+{
+    NvAml *dev = aml_device("COM1");
+    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0501")));
+    aml_append(dev, aml_name_decl("_UID", aml_int(1)));
+    NvAml *crs = aml_resource_template();
+    aml_append(crs, aml_io(cfg->serial_io, cfg->serial_io, 1, 8));
+    aml_append(crs, aml_irq_no_flags(cfg->serial_irq));
+    aml_append(dev, aml_name_decl("_CRS", crs));
+    return dev;
+}
+
+/* Device (PMRG), PNP0C02 "motherboard resources": what nvemu decodes
+ * outside any described device, so the guest's resource manager never
+ * hands these ranges to something else: the FADT's sleep/reset ports, the
+ * DSM doorbell and the flush-hint pages of every slot. */
+static NvAml *dsdt_pmrg(const NvAcpiConfig *cfg)
+{
+    NvAml *dev = aml_device("PMRG");
+    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0C02")));
+    aml_append(dev, aml_name_decl("_UID", aml_int(0)));
+    NvAml *crs = aml_resource_template();
+    aml_append(crs, aml_io(cfg->pm_io_base, cfg->pm_io_base, 1,
+                           NV_ACPI_PM_REG_LEN));
+    aml_append(crs, aml_memory32_fixed(addr32(cfg->dsm_doorbell,
+                                              "DSM doorbell"),
+                                       NV_DSM_DOORBELL_SIZE, true));
+    if (cfg->slots > 0) {
+        uint64_t len = (uint64_t)cfg->slots * NV_FLUSH_HINT_STRIDE;
+        addr32(cfg->flush_hint_base + len - 1, "flush-hint area end");
+        aml_append(crs, aml_memory32_fixed(addr32(cfg->flush_hint_base,
+                                                  "flush-hint area"),
+                                           (uint32_t)len, true));
+    }
+    aml_append(dev, aml_name_decl("_CRS", crs));
+    return dev;
+}
+
+GArray *nv_acpi_build_dsdt(const NvAcpiConfig *cfg)
+{
+    NvAml *body = aml_list();
+    NvAml *sb = aml_scope("\\_SB");
+    aml_append(sb, dsdt_com1(cfg));
+    aml_append(sb, dsdt_pmrg(cfg));
+    aml_append(body, sb);
+
+    /* \_S5: Package {SLP_TYPa, SLP_TYPb, reserved, reserved}. ACPICA's
+     * acpi_get_sleep_type_data() takes element 0 as SLP_TYPa (and element
+     * 1, when present, as SLP_TYPb); on a hardware-reduced machine only
+     * SLP_TYPa is used: Linux writes (SLP_TYPa << 2) | SLP_EN to the FADT
+     * sleep control register. */
+    NvAml *s5 = aml_package();
+    aml_append(s5, aml_int(NV_ACPI_S5_SLP_TYP));
+    aml_append(s5, aml_int(0));
+    aml_append(s5, aml_int(0));
+    aml_append(s5, aml_int(0));
+    aml_append(body, aml_name_decl("\\_S5", s5));
+
+    /* Revision 2: 64-bit integers in AML. */
+    return aml_definition_block("DSDT", 2, "NVEMDSDT", body);
+}
+
+/* ---- the whole set ---- */
+
+static void table_free(gpointer p)
+{
+    NvAcpiTable *t = p;
+    if (t) {
+        g_array_unref(t->data);
+        g_free(t);
+    }
+}
+
+void nv_acpi_tables_free(NvAcpiTables *t)
+{
+    if (!t) {
+        return;
+    }
+    if (t->rsdp) {
+        g_array_unref(t->rsdp);
+    }
+    if (t->tables) {
+        g_ptr_array_unref(t->tables);
+    }
+    g_free(t);
+}
+
+/* Place @data (a finalized table, consumed) at the next 16-byte boundary
+ * at or after *next; returns its guest address. */
+static uint64_t place(NvAcpiTables *t, GArray *data, uint64_t *next)
+{
+    NvAcpiTable *tab = g_new0(NvAcpiTable, 1);
+    memcpy(tab->sig, data->data, 4);
+    tab->sig[4] = '\0';
+    tab->gpa = nv_align_up(*next, NV_ACPI_TABLE_ALIGN);
+    tab->data = data;
+    *next = tab->gpa + data->len;
+    g_ptr_array_add(t->tables, tab);
+    return tab->gpa;
+}
+
+static bool has_nvdimm(const NvAcpiConfig *cfg)
+{
+    for (guint i = 0; cfg->dimms && i < cfg->dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(cfg->dimms, i);
+        if (d->kind == NV_DIMM_NVDIMM) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The parts of @cfg the tables encode in narrow fields. */
+static bool check_config(const NvAcpiConfig *cfg, GError **errp)
+{
+    if (cfg->ncpus == 0 || cfg->ncpus > NV_ACPI_MAX_CPUS) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "ACPI: %u vCPUs do not fit the MADT (1 to %u)",
+                    cfg->ncpus, NV_ACPI_MAX_CPUS);
+        return false;
+    }
+    if (cfg->slots > NV_MAX_SLOTS) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "ACPI: %u memory slots is more than %u", cfg->slots,
+                    NV_MAX_SLOTS);
+        return false;
+    }
+    if (cfg->dsm_doorbell > UINT32_MAX - NV_DSM_DOORBELL_SIZE + 1) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "ACPI: the DSM doorbell at 0x%" G_GINT64_MODIFIER "x is "
+                    "not below 4 GiB", cfg->dsm_doorbell);
+        return false;
+    }
+    uint64_t hints = (uint64_t)cfg->slots * NV_FLUSH_HINT_STRIDE;
+    if (cfg->slots > 0 &&
+        (cfg->flush_hint_base > UINT32_MAX ||
+         hints > (uint64_t)UINT32_MAX + 1 - cfg->flush_hint_base)) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "ACPI: the flush-hint pages at 0x%" G_GINT64_MODIFIER
+                    "x (%u slots) are not below 4 GiB",
+                    cfg->flush_hint_base, cfg->slots);
+        return false;
+    }
+    for (guint i = 0; cfg->dimms && i < cfg->dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(cfg->dimms, i);
+        if (d->kind == NV_DIMM_NVDIMM && d->slot >= cfg->slots) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                        "ACPI: %s is in slot %u, but the machine has %u "
+                        "slot%s", d->name ? d->name : "an NVDIMM", d->slot,
+                        cfg->slots, cfg->slots == 1 ? "" : "s");
+            return false;
+        }
+    }
+    if (cfg->tables_base > UINT64_MAX - cfg->tables_max) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "ACPI: the table area at 0x%" G_GINT64_MODIFIER "x "
+                    "wraps around", cfg->tables_base);
+        return false;
+    }
+    return true;
+}
+
+NvAcpiTables *nv_acpi_build(const NvAcpiConfig *cfg, GError **errp)
+{
+    if (!check_config(cfg, errp)) {
+        return NULL;
+    }
+
+    g_autoptr(NvAcpiTables) t = g_new0(NvAcpiTables, 1);
+    t->tables = g_ptr_array_new_with_free_func(table_free);
+
+    /* Layout order: DSDT, FADT, MADT, [NFIT], [SSDT], XSDT. The XSDT lists
+     * every table but the DSDT, which only the FADT points at. */
+    uint64_t next = cfg->tables_base;
+    uint64_t listed[4];
+    size_t n = 0;
+    uint64_t dsdt = place(t, nv_acpi_build_dsdt(cfg), &next);
+    listed[n++] = place(t, nv_acpi_build_fadt(cfg, dsdt), &next);
+    listed[n++] = place(t, nv_acpi_build_madt(cfg), &next);
+    /* No NFIT without an NVDIMM: a table holding only the capabilities
+     * structure describes nothing. Linux's nfit driver is content with
+     * the SSDT's ACPI0012 root device alone (it waits for _FIT). */
+    if (has_nvdimm(cfg)) {
+        listed[n++] = place(t, nv_acpi_build_nfit(cfg), &next);
+    }
+    /* One NVxx device per memory slot, hence an SSDT whenever there are
+     * slots, NVDIMMs or not. */
+    if (cfg->slots > 0) {
+        listed[n++] = place(t, nv_acpi_build_ssdt_nvdimm(cfg), &next);
+    }
+    uint64_t xsdt = place(t, nv_acpi_build_xsdt(listed, n), &next);
+
+    uint64_t used = next - cfg->tables_base;
+    if (used > cfg->tables_max) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "ACPI: the tables need %" G_GUINT64_FORMAT " bytes at "
+                    "0x%" G_GINT64_MODIFIER "x, but only %" G_GUINT64_FORMAT
+                    " are reserved", used, cfg->tables_base,
+                    cfg->tables_max);
+        return NULL;
+    }
+    t->rsdp = nv_acpi_build_rsdp(xsdt);
+    return g_steal_pointer(&t);
+}
