@@ -244,6 +244,7 @@ bool nv_hostmem_persist(NvHostMem *hm, uint64_t offset, uint64_t len,
     }
     if (hm->is_pmem) {
         pmem_persist(hm->addr + offset, len);
+        hm->flushes++;
         return true;
     }
     /* msync wants a page-aligned start; the mapping covers whole pages. */
@@ -256,5 +257,6 @@ bool nv_hostmem_persist(NvHostMem *hm, uint64_t offset, uint64_t len,
                     g_strerror(errno));
         return false;
     }
+    hm->flushes++;
     return true;
 }

@@ -61,6 +61,7 @@ typedef struct NvHostMem {
     char *note;         /* how it was mapped when not the obvious way, or NULL */
 
     bool in_use;        /* bound to a DIMM (memdev= may name it only once) */
+    uint64_t flushes;   /* persist calls that flushed (pmem_persist, msync) */
     int persist_fault;  /* tests: when non-zero, persist fails with this errno */
 } NvHostMem;
 

@@ -5,10 +5,75 @@
  */
 #include "machine.h"
 
+#include <string.h>
+
+/*
+ * An NVDIMM's flush-hint page (NFIT type 6): Linux writes it after a write
+ * barrier to drain the "memory controller"; nvemu answers by persisting the
+ * DIMM's pmem, which for a file not on DAX is what makes it durable.
+ * Reads return zeros.
+ */
+static void flush_hint_io(void *opaque, uint64_t offset, uint8_t *data,
+                          unsigned len, bool is_write)
+{
+    NvDimm *d = opaque;
+    (void)offset;
+    if (!is_write) {
+        memset(data, 0, len);
+        return;
+    }
+    g_autoptr(GError) err = NULL;
+    if (!nv_hostmem_persist(d->memdev, 0, d->size, &err)) {
+        /* The guest cannot be told; say it where the user will see it. */
+        g_printerr("nvemu: warning: %s: flush hint: %s\n", d->name,
+                   err->message);
+    }
+}
+
+/* Devices (the serial from the stdin thread, too) call this while the VM
+ * may be coming or going; the lock keeps fn and opaque together. */
+static void board_irq(void *opaque, unsigned irq, bool level)
+{
+    NvBoard *b = opaque;
+    g_mutex_lock(&b->irq_lock);
+    if (b->irq) {
+        b->irq(b->irq_opaque, irq, level);
+    }
+    g_mutex_unlock(&b->irq_lock);
+}
+
+void nv_board_set_irq(NvBoard *b, NvIrqFn fn, void *opaque)
+{
+    g_mutex_lock(&b->irq_lock);
+    b->irq = fn;
+    b->irq_opaque = opaque;
+    g_mutex_unlock(&b->irq_lock);
+}
+
+static bool register_flush_hints(NvBoard *b, GError **errp)
+{
+    for (guint i = 0; i < b->cfg->dimms->len; i++) {
+        NvDimm *d = g_ptr_array_index(b->cfg->dimms, i);
+        if (d->kind != NV_DIMM_NVDIMM) {
+            continue;
+        }
+        g_autofree char *name = g_strdup_printf("flush-hint:%s", d->name);
+        if (!nv_io_register(b->bus, NV_IO_MMIO,
+                            NV_MMIO_FLUSH_HINTS +
+                                (uint64_t)d->slot * NV_FLUSH_HINT_STRIDE,
+                            NV_FLUSH_HINT_STRIDE, name, flush_hint_io, d,
+                            errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
 {
     g_autoptr(NvBoard) b = g_new0(NvBoard, 1);
     b->cfg = cfg; /* parsing guaranteed RAM >= NV_RAM_MIN > NV_FW_AREA_SIZE */
+    g_mutex_init(&b->irq_lock);
     if (!nv_config_realize(cfg, errp)) {
         return NULL;
     }
@@ -23,14 +88,25 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
         return NULL;
     }
 
-    b->fw_base = cfg->layout.ram_below_4g - NV_FW_AREA_SIZE;
+    b->fw_base = nv_config_fw_base(cfg);
     b->dsm_mailbox = b->fw_base;
     b->bus = nv_io_bus_new();
     b->dsm = nv_dsm_new(nv_board_guest_ptr(b, b->dsm_mailbox,
                                            NV_DSM_MAILBOX_SIZE), cfg->dimms);
+    b->serial = nv_serial_new(cfg->serial == NV_SERIAL_STDIO ? 1 : -1,
+                              board_irq, b, NV_IRQ_COM1);
+    b->power = nv_power_new();
     if (!nv_io_register(b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,
                         NV_DSM_DOORBELL_SIZE, "dsm-doorbell",
-                        nv_dsm_doorbell_io, b->dsm, errp)) {
+                        nv_dsm_doorbell_io, b->dsm, errp) ||
+        !nv_io_register(b->bus, NV_IO_PIO, NV_PIO_COM1, 8, "com1",
+                        nv_serial_io, b->serial, errp) ||
+        !nv_io_register(b->bus, NV_IO_PIO, NV_PIO_PM_BASE,
+                        NV_ACPI_PM_REG_LEN, "pm-registers", nv_power_pm_io,
+                        b->power, errp) ||
+        !nv_io_register(b->bus, NV_IO_PIO, 0x64, 1, "i8042-reset",
+                        nv_power_i8042_io, b->power, errp) ||
+        !register_flush_hints(b, errp)) {
         return NULL;
     }
     return g_steal_pointer(&b);
@@ -42,8 +118,11 @@ void nv_board_free(NvBoard *b)
         return;
     }
     nv_dsm_free(b->dsm);
+    nv_serial_free(b->serial);
+    nv_power_free(b->power);
     nv_io_bus_free(b->bus);
     nv_hostmem_free(b->ram);
+    g_mutex_clear(&b->irq_lock);
     g_free(b);
 }
 

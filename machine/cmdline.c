@@ -238,6 +238,12 @@ static bool opt_append(NvConfig *c, const char *a, GError **e)
     return set_string(&c->append, a);
 }
 
+static bool opt_dump_acpi(NvConfig *c, const char *a, GError **e)
+{
+    (void)e;
+    return set_string(&c->dump_acpi, a);
+}
+
 static bool opt_serial(NvConfig *cfg, const char *arg, GError **errp)
 {
     if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio")) {
@@ -314,6 +320,7 @@ static const OptDef options[] = {
     { "no-reboot", false, opt_no_reboot },
     { "enable-kvm", false, opt_ignore },
     { "print-memory-map", false, opt_print_map },
+    { "dump-acpi", true, opt_dump_acpi },
     { "help", false, opt_help },
     { "h", false, opt_help },
     { "version", false, opt_version },
@@ -344,6 +351,7 @@ void nv_config_free(NvConfig *cfg)
     g_free(cfg->initrd);
     g_free(cfg->append);
     g_free(cfg->qmp_path);
+    g_free(cfg->dump_acpi);
     g_free(cfg);
 }
 
@@ -454,5 +462,6 @@ void nv_config_print_usage(FILE *out)
 "\n"
 "Other:\n"
 "  --print-memory-map   print the planned guest memory map and exit\n"
+"  --dump-acpi DIR      write every ACPI table as DIR/<sig>.dat and exit\n"
 "  --help  --version\n", out);
 }

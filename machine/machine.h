@@ -16,7 +16,7 @@
 #ifndef NVEMU_MACHINE_H
 #define NVEMU_MACHINE_H
 
-#include "dsm.h"
+#include "acpi-nfit.h"
 
 #include <stdio.h>
 
@@ -45,6 +45,7 @@ typedef struct {
     char *qmp_path;           /* -qmp unix:PATH,server=on,wait=off */
     bool qmp_wait;
     bool print_memory_map;
+    char *dump_acpi;          /* --dump-acpi DIR */
     bool help;
     bool version;
 
@@ -87,31 +88,170 @@ bool nv_io_register(NvIoBus *bus, NvIoSpace space, uint64_t base,
 bool nv_io_dispatch(NvIoBus *bus, NvIoSpace space, uint64_t addr,
                     uint8_t *data, unsigned len, bool is_write);
 
+/* ---- devices on the bus ----------------------------------------------- */
+
+/* Raise or lower an interrupt line (KVM_IRQ_LINE in the machine; a
+ * recorder in tests). */
+typedef void (*NvIrqFn)(void *opaque, unsigned irq, bool level);
+
+/*
+ * 16550A UART (COM1 at 0x3F8, IRQ 4): what Linux's 8250 driver needs to
+ * detect "a 16550A" (a 16-byte FIFO: 64 would make it a U6_16550A). Output bytes go
+ * to @out_fd; nv_serial_receive() queues input (thread-safe) and raises
+ * the interrupt when the guest enabled it. Register with nv_io_register()
+ * over 8 ports, handler nv_serial_io.
+ */
+typedef struct NvSerial NvSerial;
+NvSerial *nv_serial_new(int out_fd, NvIrqFn irq, void *irq_opaque,
+                        unsigned irq_num);
+void nv_serial_free(NvSerial *s);
+void nv_serial_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
+                  bool is_write);
+void nv_serial_receive(NvSerial *s, const uint8_t *buf, size_t len);
+
+/*
+ * The FADT's platform registers (NV_PIO_PM_BASE, NV_ACPI_PM_REG_LEN ports):
+ * sleep control (+0), sleep status (+1), reset (+2). Writing
+ * SLP_TYP=5 (S5) | SLP_EN to sleep control requests power-off; writing
+ * NV_ACPI_RESET_VALUE to reset requests a reset. Port 0x64 (i8042) value
+ * 0xFE also requests a reset. Requests are latched and read by the vCPU
+ * loop with nv_power_request().
+ */
+typedef enum {
+    NV_POWER_NONE,
+    NV_POWER_OFF,
+    NV_POWER_RESET,
+} NvPowerRequest;
+
+typedef struct NvPower NvPower;
+NvPower *nv_power_new(void);
+void nv_power_free(NvPower *p);
+void nv_power_pm_io(void *opaque, uint64_t offset, uint8_t *data,
+                    unsigned len, bool is_write);
+void nv_power_i8042_io(void *opaque, uint64_t offset, uint8_t *data,
+                       unsigned len, bool is_write);
+NvPowerRequest nv_power_request(NvPower *p);
+/* Latch a request from elsewhere (a triple fault is a reset). */
+void nv_power_latch(NvPower *p, NvPowerRequest r);
+/* Make nv_power_fd() readable without a request (a fatal vCPU error). */
+void nv_power_wake(NvPower *p);
+/* An eventfd-style fd that becomes readable when a request is latched, so
+ * a main loop can wait for it; -1 if none. */
+int nv_power_fd(NvPower *p);
+
 /* ---- the board: RAM, DIMMs and devices, without vCPUs ----------------- */
 
 /* The top NV_FW_AREA_SIZE bytes of RAM below 4G are reserved (e820) for
  * nvemu's firmware data: the DSM mailbox first, ACPI tables after it. */
 #define NV_FW_AREA_SIZE      (1 * MiB)
 #define NV_RAM_MIN           (16 * MiB)
-/* nvemu's MMIO devices, in the hole below the IOAPIC. */
+/* nvemu's devices: MMIO in the hole below the IOAPIC, and I/O ports. */
 #define NV_MMIO_DSM_DOORBELL UINT64_C(0xFEB00000)
+#define NV_MMIO_FLUSH_HINTS  UINT64_C(0xFE000000) /* + slot * 4K */
+#define NV_PIO_PM_BASE       0x600  /* FADT sleep control/status, reset */
+#define NV_PIO_COM1          0x3F8
+#define NV_IRQ_COM1          4
+
+/* Guest address of the firmware area of a planned configuration. */
+static inline uint64_t nv_config_fw_base(const NvConfig *cfg)
+{
+    return cfg->layout.ram_below_4g - NV_FW_AREA_SIZE;
+}
 
 typedef struct {
     NvConfig *cfg;        /* borrowed; planned */
     NvHostMem *ram;       /* guest RAM (memfd) */
     NvIoBus *bus;
     NvDsm *dsm;
+    NvSerial *serial;     /* COM1 */
+    NvPower *power;       /* FADT sleep/reset registers, i8042 reset */
+    GMutex irq_lock;      /* irq and irq_opaque change while devices fire */
+    NvIrqFn irq;          /* where interrupt lines go (KVM), or NULL */
+    void *irq_opaque;
     uint64_t fw_base;     /* guest address of the firmware area */
     uint64_t dsm_mailbox; /* guest address of the DSM mailbox */
 } NvBoard;
 
-/* Realizes @cfg (creates and maps files), allocates RAM, wires devices. */
+/* Realizes @cfg (creates and maps files; again is a no-op), allocates
+ * fresh RAM, wires devices. One board per boot. */
 NvBoard *nv_board_new(NvConfig *cfg, GError **errp);
+/* Route the devices' interrupt lines (NULL: drop them). */
+void nv_board_set_irq(NvBoard *board, NvIrqFn fn, void *opaque);
 void nv_board_free(NvBoard *board);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvBoard, nv_board_free)
 /* nvemu's pointer to guest memory [gpa, gpa+len) if it is all in one RAM
  * block or DIMM, else NULL. */
 uint8_t *nv_board_guest_ptr(NvBoard *board, uint64_t gpa, uint64_t len);
+
+/* ---- direct Linux boot (boot.c) --------------------------------------- */
+/*
+ * Low-memory layout of a direct 64-bit boot (Documentation/arch/x86/
+ * boot.rst): GDT, identity page tables for the first 4 GiB, the zero page
+ * (boot_params), the command line, the kernel at 1 MiB, the initrd as high
+ * as it may go below the firmware area.
+ */
+#define NV_BOOT_GDT          UINT64_C(0x500)
+#define NV_BOOT_PML4         UINT64_C(0x1000) /* + PDPT, 4 page directories */
+#define NV_BOOT_ZERO_PAGE    UINT64_C(0x7000)
+#define NV_BOOT_CMDLINE      UINT64_C(0x20000)
+#define NV_BOOT_CMDLINE_MAX  UINT64_C(0x10000)
+#define NV_BOOT_KERNEL       UINT64_C(0x100000)
+#define NV_BOOT_EBDA         UINT64_C(0x9FC00) /* [EBDA, 1M) is reserved */
+#define NV_BOOT_CS           0x10             /* __BOOT_CS */
+#define NV_BOOT_DS           0x18             /* __BOOT_DS */
+
+enum { NV_E820_RAM = 1, NV_E820_RESERVED = 2 };
+typedef struct {
+    uint64_t addr, size;
+    uint32_t type;
+} NvE820Entry;
+
+/* The guest's e820 map: RAM, the reserved BIOS area and firmware area.
+ * DIMMs are not in it (the NFIT describes NVDIMMs). */
+GArray *nv_board_e820(const NvBoard *board);
+
+/* Where the vCPU starts: 64-bit entry, boot_params in RSI, page tables. */
+typedef struct {
+    uint64_t entry;
+    uint64_t boot_params;
+    uint64_t cr3;
+    uint64_t gdt;
+    uint16_t gdt_limit;
+} NvBootInfo;
+
+/*
+ * Load a bzImage (boot protocol >= 2.12 with XLF_KERNEL_64), the initrd
+ * and the command line into guest RAM, and write the zero page (with the
+ * e820 map and acpi_rsdp_addr), GDT and page tables. Errors name the file
+ * and what is wrong with it.
+ */
+bool nv_boot_linux(NvBoard *board, const char *kernel, const char *initrd,
+                   const char *cmdline, uint64_t rsdp_addr, NvBootInfo *info,
+                   GError **errp);
+
+/* ---- KVM (kvm.c: the only code that opens /dev/kvm) ------------------ */
+
+/* Can this /dev/kvm boot Linux? Missing, no permission, lacking
+ * capabilities or PVM-based: a one-line reason naming the test-host
+ * runner. */
+bool nv_kvm_probe(GError **errp);
+/* Run @board until the guest powers off or resets (the result) or a vCPU
+ * fails (NV_POWER_NONE with *errp set). */
+NvPowerRequest nv_vm_run(NvBoard *board, const NvBootInfo *boot,
+                         GError **errp);
+
+/* ---- ACPI ------------------------------------------------------------- */
+
+/* Where the ACPI tables go: after the DSM mailbox in the firmware area. */
+#define NV_ACPI_TABLES_OFFSET NV_DSM_MAILBOX_SIZE
+
+/* The ACPI description of a planned configuration (see acpi-nfit.h). */
+void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi);
+/* --dump-acpi DIR: every table as DIR/<signature>.dat, lower case, as
+ * `acpidump -b` names them (rsdp.dat, xsdt.dat, facp.dat, ...). */
+bool nv_config_dump_acpi(const NvConfig *cfg, const char *dir, GError **errp);
+/* Put the RSDP at NV_ACPI_RSDP_ADDR and the tables in the firmware area. */
+bool nv_board_install_acpi(NvBoard *board, GError **errp);
 /* The guest physical map and, per DIMM, its backend and label location. */
 void nv_config_print_memory_map(const NvConfig *cfg, FILE *out);
 

@@ -1,7 +1,139 @@
 /*
- * machine/main.c — the nvemu program: parse, plan, then act.
+ * machine/main.c — the nvemu program: parse, plan, then act (print the
+ * memory map, dump the ACPI tables, or boot the guest until it powers off).
  */
 #include "machine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <termios.h>
+#include <unistd.h>
+
+static int fail(GError *err)
+{
+    fprintf(stderr, "nvemu: %s\n", err->message);
+    return 1;
+}
+
+/* ---- the console: stdin to the guest's COM1 ---------------------------- */
+
+static G_LOCK_DEFINE(console);
+static NvSerial *console_serial; /* the current boot's COM1, under the lock */
+static struct termios saved_tty;
+static bool tty_raw;
+
+static void restore_tty(void)
+{
+    if (tty_raw) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+    }
+}
+
+/* Keys go to the guest as typed; Ctrl-C still stops nvemu (ISIG kept). */
+static void raw_tty(void)
+{
+    struct termios t;
+    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) != 0) {
+        return;
+    }
+    t = saved_tty;
+    t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | IEXTEN);
+    t.c_iflag &= ~(tcflag_t)(ICRNL | IXON);
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
+        tty_raw = true;
+        atexit(restore_tty);
+    }
+}
+
+static void *console_thread(void *opaque)
+{
+    (void)opaque;
+    uint8_t buf[256];
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return NULL; /* no input (CI runs with none): nothing to do */
+        }
+        G_LOCK(console);
+        if (console_serial) {
+            nv_serial_receive(console_serial, buf, (size_t)n);
+        }
+        G_UNLOCK(console);
+    }
+}
+
+/* ---- booting ----------------------------------------------------------- */
+
+/* One boot: a fresh board (RAM, devices), tables, kernel, run. */
+static NvPowerRequest boot_once(NvConfig *cfg, GError **errp)
+{
+    g_autoptr(NvBoard) board = nv_board_new(cfg, errp);
+    NvBootInfo boot;
+    if (!board || !nv_board_install_acpi(board, errp) ||
+        !nv_boot_linux(board, cfg->kernel, cfg->initrd, cfg->append,
+                       NV_ACPI_RSDP_ADDR, &boot, errp)) {
+        return NV_POWER_NONE;
+    }
+    G_LOCK(console);
+    console_serial = board->serial;
+    G_UNLOCK(console);
+    NvPowerRequest r = nv_vm_run(board, &boot, errp);
+    G_LOCK(console);
+    console_serial = NULL;
+    G_UNLOCK(console);
+    return r;
+}
+
+/* Flush every DIMM to its file before saying goodbye. */
+static void sync_dimms(NvConfig *cfg)
+{
+    for (guint i = 0; i < cfg->dimms->len; i++) {
+        NvDimm *d = g_ptr_array_index(cfg->dimms, i);
+        g_autoptr(GError) err = NULL;
+        if (d->memdev->addr &&
+            !nv_hostmem_persist(d->memdev, 0, d->memdev->size, &err)) {
+            fprintf(stderr, "nvemu: warning: %s: %s\n", d->name, err->message);
+        }
+    }
+}
+
+static int run_guest(NvConfig *cfg)
+{
+    g_autoptr(GError) err = NULL;
+    if (!cfg->kernel) {
+        fprintf(stderr, "nvemu: -kernel is required to boot a guest (or use "
+                "--print-memory-map or --dump-acpi DIR)\n");
+        return 1;
+    }
+    if (!nv_kvm_probe(&err) || !nv_config_realize(cfg, &err)) {
+        return fail(err);
+    }
+    /* A closed stdout (nvemu | head) must not kill nvemu before it has
+     * flushed the DIMMs: the serial sees EPIPE instead. */
+    signal(SIGPIPE, SIG_IGN);
+    if (cfg->serial == NV_SERIAL_STDIO) {
+        pthread_t t;
+        raw_tty();
+        if (pthread_create(&t, NULL, console_thread, NULL) == 0) {
+            pthread_detach(t);
+        }
+    }
+    for (;;) {
+        NvPowerRequest r = boot_once(cfg, &err);
+        if (r == NV_POWER_NONE) {
+            sync_dimms(cfg);
+            return fail(err);
+        }
+        if (r == NV_POWER_OFF || cfg->no_reboot) {
+            sync_dimms(cfg);
+            return 0;
+        }
+    }
+}
 
 int main(int argc, char **argv)
 {
@@ -9,8 +141,7 @@ int main(int argc, char **argv)
     g_autoptr(NvConfig) cfg = nv_config_parse(argc, argv, &err);
 
     if (!cfg) {
-        fprintf(stderr, "nvemu: %s\n", err->message);
-        return 1;
+        return fail(err);
     }
     if (cfg->help) {
         nv_config_print_usage(stdout);
@@ -21,16 +152,14 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!nv_config_plan(cfg, &err)) {
-        fprintf(stderr, "nvemu: %s\n", err->message);
-        return 1;
+        return fail(err);
     }
     if (cfg->print_memory_map) {
         nv_config_print_memory_map(cfg, stdout);
         return 0;
     }
-    /* Booting a guest on KVM arrives with the machine issue; until then
-     * nothing is created or mapped (nv_config_realize is not called). */
-    fprintf(stderr, "nvemu: booting a guest is not implemented yet; "
-            "use --print-memory-map to see the planned machine\n");
-    return 1;
+    if (cfg->dump_acpi) {
+        return nv_config_dump_acpi(cfg, cfg->dump_acpi, &err) ? 0 : fail(err);
+    }
+    return run_guest(cfg);
 }

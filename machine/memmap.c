@@ -74,7 +74,7 @@ void nv_config_print_memory_map(const NvConfig *cfg, FILE *out)
             b->numa_nodes == 1 ? "" : "s", b->nvdimm_enabled ? "on" : "off");
 
     fprintf(out, "  %-37s  %-8s %s\n", "guest physical range", "size", "what");
-    uint64_t fw = l->ram_below_4g - NV_FW_AREA_SIZE;
+    uint64_t fw = nv_config_fw_base(cfg);
     row(out, 0, fw, "RAM");
     row(out, fw, NV_FW_AREA_SIZE, "reserved: DSM mailbox, then ACPI tables");
     row(out, fw, NV_DSM_MAILBOX_SIZE, "  DSM mailbox");

@@ -306,6 +306,27 @@ static void derive_uuid(NvDimm *d)
     d->uuid[8] = (uint8_t)((d->uuid[8] & 0x3f) | 0x80); /* RFC 4122 */
 }
 
+/* Two NVDIMMs with one uuid would share an NFIT serial number, and with it
+ * the interleave-set identity Linux stamps into their labels. */
+static bool check_unique_uuids(GPtrArray *dimms, GError **errp)
+{
+    for (guint i = 0; i < dimms->len; i++) {
+        NvDimm *a = g_ptr_array_index(dimms, i);
+        for (guint j = 0; a->kind == NV_DIMM_NVDIMM && j < i; j++) {
+            NvDimm *b = g_ptr_array_index(dimms, j);
+            if (b->kind == NV_DIMM_NVDIMM && !memcmp(a->uuid, b->uuid, 16)) {
+                char u[37];
+                nv_format_uuid(a->uuid, u);
+                g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                            "%s: uuid=%s is already used by %s", a->name, u,
+                            b->name);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 bool nv_dimm_plan(const NvBoardConfig *b, GPtrArray *backends,
                   GPtrArray *dimms, NvMemLayout *layout, GError **errp)
 {
@@ -359,5 +380,5 @@ bool nv_dimm_plan(const NvBoardConfig *b, GPtrArray *backends,
             derive_uuid(d);
         }
     }
-    return true;
+    return check_unique_uuids(dimms, errp);
 }

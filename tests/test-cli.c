@@ -123,6 +123,16 @@ static const BadCase bad_cases[] = {
         "-object", NVFILE(",readonly=on"),
         "-device", "nvdimm,id=nv0,memdev=m0,label-size=128K" },
       { "-device nvdimm,id=nv0", "readonly=on", "unarmed=on" } },
+    { "duplicate-uuid", {{ "a.img", 2 * M128 }, { "b.img", 2 * M128 }},
+      { "-m", "1G,slots=2,maxmem=4G",
+        "-object", "memory-backend-file,id=a,mem-path=a.img,share=on",
+        "-object", "memory-backend-file,id=b,mem-path=b.img,share=on",
+        "-device", "nvdimm,id=nv0,memdev=a,uuid=11111111-2222-3333-4444-"
+                   "555555555555",
+        "-device", "nvdimm,id=nv1,memdev=b,uuid=11111111-2222-3333-4444-"
+                   "555555555555" },
+      { "-device nvdimm,id=nv1", "uuid=11111111-2222-3333-4444-555555555555",
+        "already used by -device nvdimm,id=nv0" } },
     { "maxmem-below-ram", {{0}}, { "-m", "2G,slots=2,maxmem=1G" },
       { "-m 2G,slots=2,maxmem=1G", "maxmem=1G" } },
     { "slots-without-maxmem", {{0}}, { "-m", "1G,slots=2" },

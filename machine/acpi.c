@@ -1,0 +1,85 @@
+/*
+ * machine/acpi.c — the ACPI view of a planned machine, and --dump-acpi.
+ */
+#include "machine.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
+{
+    uint64_t fw = nv_config_fw_base(cfg);
+    *acpi = (NvAcpiConfig) {
+        .ncpus = cfg->smp,
+        .slots = cfg->board.slots,
+        .dimms = cfg->dimms,
+        .cpu_cache_flush = cfg->persistence == NV_PERSIST_CPU,
+        .tables_base = fw + NV_ACPI_TABLES_OFFSET,
+        .tables_max = NV_FW_AREA_SIZE - NV_ACPI_TABLES_OFFSET,
+        .dsm_mailbox = fw,
+        .dsm_doorbell = NV_MMIO_DSM_DOORBELL,
+        .flush_hint_base = NV_MMIO_FLUSH_HINTS,
+        .pm_io_base = NV_PIO_PM_BASE,
+        .serial_io = NV_PIO_COM1,
+        .serial_irq = NV_IRQ_COM1,
+    };
+}
+
+static bool write_table(const char *dir, const char *sig, const GArray *data,
+                        GError **errp)
+{
+    g_autofree char *lower = g_ascii_strdown(sig, -1);
+    g_autofree char *name = g_strdup_printf("%s.dat", lower);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    if (!g_file_set_contents(path, (const char *)data->data, data->len,
+                             errp)) {
+        nv_error_prefix(errp, "--dump-acpi %s", dir);
+        return false;
+    }
+    return true;
+}
+
+bool nv_config_dump_acpi(const NvConfig *cfg, const char *dir, GError **errp)
+{
+    NvAcpiConfig acpi;
+    nv_config_acpi(cfg, &acpi);
+    g_autoptr(NvAcpiTables) t = nv_acpi_build(&acpi, errp);
+    if (!t) {
+        return false;
+    }
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_IO, "--dump-acpi %s: %s", dir,
+                    g_strerror(errno));
+        return false;
+    }
+    if (!write_table(dir, "rsdp", t->rsdp, errp)) {
+        return false;
+    }
+    for (guint i = 0; i < t->tables->len; i++) {
+        const NvAcpiTable *tab = g_ptr_array_index(t->tables, i);
+        if (!write_table(dir, tab->sig, tab->data, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool nv_board_install_acpi(NvBoard *b, GError **errp)
+{
+    NvAcpiConfig acpi;
+    nv_config_acpi(b->cfg, &acpi);
+    g_autoptr(NvAcpiTables) t = nv_acpi_build(&acpi, errp);
+    if (!t) {
+        return false;
+    }
+    memcpy(nv_board_guest_ptr(b, NV_ACPI_RSDP_ADDR, t->rsdp->len),
+           t->rsdp->data, t->rsdp->len);
+    for (guint i = 0; i < t->tables->len; i++) {
+        const NvAcpiTable *tab = g_ptr_array_index(t->tables, i);
+        /* nv_acpi_build() keeps every table inside tables_max */
+        memcpy(nv_board_guest_ptr(b, tab->gpa, tab->data->len),
+               tab->data->data, tab->data->len);
+    }
+    return true;
+}

@@ -1,0 +1,244 @@
+/*
+ * machine/boot.c — direct 64-bit boot of a Linux bzImage, following the
+ * x86 boot protocol (Documentation/arch/x86/boot.rst): load the protected-
+ * mode kernel at 1 MiB, fill in the zero page (boot_params), and leave the
+ * CPU state the 64-bit entry point expects (long mode, identity-mapped page
+ * tables, __BOOT_CS/__BOOT_DS flat segments, RSI = zero page).
+ */
+#include "machine.h"
+
+#include <string.h>
+
+/* Offsets in the bzImage / boot_params (boot.rst, "The real-mode kernel
+ * header", and arch/x86/include/uapi/asm/bootparam.h). */
+enum {
+    BP_ACPI_RSDP_ADDR = 0x070, /* u64, boot_params */
+    BP_E820_ENTRIES = 0x1E8,   /* u8 */
+    HDR_START = 0x1F1,         /* setup header starts here */
+    HDR_SETUP_SECTS = 0x1F1,   /* u8, 0 means 4 */
+    HDR_VID_MODE = 0x1FA,      /* u16 */
+    HDR_BOOT_FLAG = 0x1FE,     /* u16, 0xAA55 */
+    HDR_JUMP = 0x200,          /* jump; byte 0x201 = header length - 0x202 */
+    HDR_MAGIC = 0x202,         /* "HdrS" */
+    HDR_VERSION = 0x206,       /* u16 */
+    HDR_TYPE_OF_LOADER = 0x210,
+    HDR_LOADFLAGS = 0x211,
+    HDR_RAMDISK_IMAGE = 0x218,
+    HDR_RAMDISK_SIZE = 0x21C,
+    HDR_HEAP_END_PTR = 0x224,
+    HDR_CMD_LINE_PTR = 0x228,
+    HDR_INITRD_ADDR_MAX = 0x22C,
+    HDR_XLOADFLAGS = 0x236,    /* u16 */
+    HDR_CMDLINE_SIZE = 0x238,  /* u32 */
+    HDR_INIT_SIZE = 0x260,     /* u32 */
+    BP_E820_TABLE = 0x2D0,     /* 128 entries of 20 bytes */
+    BP_E820_MAX = 128,
+    BP_SIZE = 0x1000,
+};
+#define LOADED_HIGH   0x01
+#define CAN_USE_HEAP  0x80
+#define XLF_KERNEL_64 0x0001
+#define PAGE          UINT64_C(4096)
+
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    wr16(p, (uint16_t)v);
+    wr16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void wr64(uint8_t *p, uint64_t v)
+{
+    wr32(p, (uint32_t)v);
+    wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+GArray *nv_board_e820(const NvBoard *b)
+{
+    const NvMemLayout *l = &b->cfg->layout;
+    GArray *map = g_array_new(FALSE, FALSE, sizeof(NvE820Entry));
+    const NvE820Entry low[] = {
+        { 0, NV_BOOT_EBDA, NV_E820_RAM },
+        { NV_BOOT_EBDA, NV_BOOT_KERNEL - NV_BOOT_EBDA, NV_E820_RESERVED },
+        { NV_BOOT_KERNEL, b->fw_base - NV_BOOT_KERNEL, NV_E820_RAM },
+        /* DSM mailbox and ACPI tables: the guest must leave them alone */
+        { b->fw_base, NV_FW_AREA_SIZE, NV_E820_RESERVED },
+    };
+    g_array_append_vals(map, low, G_N_ELEMENTS(low));
+    if (l->ram_above_4g) {
+        NvE820Entry high = { 4 * GiB, l->ram_above_4g, NV_E820_RAM };
+        g_array_append_val(map, high);
+    }
+    return map;
+}
+
+/* Identity-map the first 4 GiB with 2 MiB pages: PML4 -> one PDPT -> four
+ * page directories. */
+static void write_page_tables(uint8_t *pt)
+{
+    const uint64_t present_rw = 0x3, huge = 0x80;
+    memset(pt, 0, 6 * PAGE);
+    wr64(pt, (NV_BOOT_PML4 + PAGE) | present_rw);
+    for (uint64_t i = 0; i < 4; i++) {
+        wr64(pt + PAGE + i * 8, (NV_BOOT_PML4 + (2 + i) * PAGE) | present_rw);
+        for (uint64_t j = 0; j < 512; j++) {
+            uint64_t addr = i * GiB + j * 2 * MiB;
+            wr64(pt + (2 + i) * PAGE + j * 8, addr | present_rw | huge);
+        }
+    }
+}
+
+/* Flat 64-bit code at __BOOT_CS, flat data at __BOOT_DS. */
+static void write_gdt(uint8_t *gdt)
+{
+    wr64(gdt + 0x00, 0);
+    wr64(gdt + 0x08, 0);
+    wr64(gdt + NV_BOOT_CS, UINT64_C(0x00AF9B000000FFFF)); /* G L P S type B */
+    wr64(gdt + NV_BOOT_DS, UINT64_C(0x00CF93000000FFFF)); /* G D P S type 3 */
+}
+
+/* Check the header; *payload_off is where the protected-mode code starts. */
+static bool check_bzimage(const char *path, const uint8_t *k, gsize len,
+                          gsize *payload_off, GError **errp)
+{
+    const char *why = NULL;
+    if (len < 0x270) {
+        why = "too small to be a bzImage";
+    } else if (rd16(k + HDR_BOOT_FLAG) != 0xAA55 ||
+               memcmp(k + HDR_MAGIC, "HdrS", 4) != 0) {
+        why = "not a Linux bzImage (no boot flag or HdrS header)";
+    } else if (rd16(k + HDR_VERSION) < 0x020C) {
+        why = "boot protocol older than 2.12";
+    } else if (!(rd16(k + HDR_XLOADFLAGS) & XLF_KERNEL_64)) {
+        why = "no 64-bit entry point (XLF_KERNEL_64)";
+    }
+    if (!why) {
+        unsigned sects = k[HDR_SETUP_SECTS] ? k[HDR_SETUP_SECTS] : 4;
+        *payload_off = (gsize)(sects + 1) * 512;
+        if (*payload_off >= len) {
+            why = "setup_sects points past the end of the file";
+        }
+    }
+    if (why) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID, "-kernel %s: %s", path,
+                    why);
+        return false;
+    }
+    return true;
+}
+
+static bool load_file(const char *opt, const char *path, char **data,
+                      gsize *len, GError **errp)
+{
+    if (!g_file_get_contents(path, data, len, errp)) {
+        nv_error_prefix(errp, "%s", opt);
+        return false;
+    }
+    return true;
+}
+
+static void write_e820(const NvBoard *b, uint8_t *zp)
+{
+    g_autoptr(GArray) map = nv_board_e820(b);
+    zp[BP_E820_ENTRIES] = (uint8_t)MIN(map->len, BP_E820_MAX);
+    for (guint i = 0; i < map->len && i < BP_E820_MAX; i++) {
+        const NvE820Entry *e = &g_array_index(map, NvE820Entry, i);
+        uint8_t *p = zp + BP_E820_TABLE + i * 20;
+        wr64(p, e->addr);
+        wr64(p + 8, e->size);
+        wr32(p + 16, e->type);
+    }
+}
+
+bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
+                   const char *cmdline, uint64_t rsdp_addr, NvBootInfo *info,
+                   GError **errp)
+{
+    g_autofree char *kdata = NULL, *idata = NULL;
+    gsize klen = 0, ilen = 0, off = 0;
+    if (!load_file("-kernel", kernel, &kdata, &klen, errp) ||
+        !check_bzimage(kernel, (uint8_t *)kdata, klen, &off, errp) ||
+        (initrd && !load_file("-initrd", initrd, &idata, &ilen, errp))) {
+        return false;
+    }
+    const uint8_t *k = (const uint8_t *)kdata;
+
+    /* The kernel decompresses in place and needs init_size bytes there. */
+    uint64_t kernel_end = NV_BOOT_KERNEL + MAX(klen - off,
+                                               (gsize)rd32(k + HDR_INIT_SIZE));
+    uint64_t initrd_addr = 0, limit = MIN(b->fw_base,
+                                          (uint64_t)rd32(k + HDR_INITRD_ADDR_MAX)
+                                              + 1);
+    if (initrd) {
+        initrd_addr = ilen <= limit ? nv_align_down(limit - ilen, PAGE) : 0;
+        if (initrd_addr < kernel_end) {
+            g_autofree char *sz = nv_format_size(ilen);
+            g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                        "-initrd %s: %s does not fit in RAM below 0x%"
+                        G_GINT64_MODIFIER "x next to the kernel (raise -m)",
+                        initrd, sz, limit);
+            return false;
+        }
+    } else if (kernel_end > b->fw_base) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "-kernel %s: does not fit in RAM (raise -m)", kernel);
+        return false;
+    }
+    uint32_t cmdline_max = rd32(k + HDR_CMDLINE_SIZE);
+    size_t clen = cmdline ? strlen(cmdline) : 0;
+    if (clen > MIN(cmdline_max, NV_BOOT_CMDLINE_MAX - 1)) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "-append: %zu bytes, the kernel takes at most %u", clen,
+                    cmdline_max);
+        return false;
+    }
+
+    memcpy(nv_board_guest_ptr(b, NV_BOOT_KERNEL, klen - off), k + off,
+           klen - off);
+    if (initrd) {
+        memcpy(nv_board_guest_ptr(b, initrd_addr, ilen), idata, ilen);
+    }
+    uint8_t *cl = nv_board_guest_ptr(b, NV_BOOT_CMDLINE, clen + 1);
+    memcpy(cl, cmdline ? cmdline : "", clen + 1);
+
+    /* Zero page: the kernel's own setup header, then what the loader sets. */
+    uint8_t *zp = nv_board_guest_ptr(b, NV_BOOT_ZERO_PAGE, BP_SIZE);
+    memset(zp, 0, BP_SIZE);
+    size_t hdr_end = MIN((size_t)0x202 + k[HDR_JUMP + 1], (size_t)BP_SIZE);
+    memcpy(zp + HDR_START, k + HDR_START, hdr_end - HDR_START);
+    wr16(zp + HDR_VID_MODE, 0xFFFF);
+    zp[HDR_TYPE_OF_LOADER] = 0xFF;
+    zp[HDR_LOADFLAGS] |= LOADED_HIGH | CAN_USE_HEAP;
+    wr16(zp + HDR_HEAP_END_PTR, 0xFE00);
+    wr32(zp + HDR_CMD_LINE_PTR, (uint32_t)NV_BOOT_CMDLINE);
+    wr32(zp + HDR_RAMDISK_IMAGE, (uint32_t)initrd_addr);
+    wr32(zp + HDR_RAMDISK_SIZE, (uint32_t)ilen);
+    wr64(zp + BP_ACPI_RSDP_ADDR, rsdp_addr);
+    write_e820(b, zp);
+
+    write_gdt(nv_board_guest_ptr(b, NV_BOOT_GDT, 32));
+    write_page_tables(nv_board_guest_ptr(b, NV_BOOT_PML4, 6 * PAGE));
+    *info = (NvBootInfo) {
+        .entry = NV_BOOT_KERNEL + 0x200, /* startup_64 */
+        .boot_params = NV_BOOT_ZERO_PAGE,
+        .cr3 = NV_BOOT_PML4,
+        .gdt = NV_BOOT_GDT,
+        .gdt_limit = 4 * 8 - 1,
+    };
+    return true;
+}

@@ -1,0 +1,461 @@
+/*
+ * machine/kvm.c — the only code that opens /dev/kvm: the VM, its memory
+ * slots, the in-kernel irqchip and PIT, the vCPU threads and their run loop.
+ * Every port and MMIO exit goes to nv_io_dispatch() on the board's bus.
+ */
+#include "machine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KVM_DEV        "/dev/kvm"
+#define TSS_ADDR       UINT64_C(0xFFFBD000) /* 3 pages below the BIOS ROM */
+#define IDMAP_ADDR     UINT64_C(0xFFFBC000)
+#define KICK_SIGNAL    SIGUSR1
+#define CPUID_MAX      256
+
+typedef struct NvVm NvVm;
+
+typedef struct {
+    NvVm *vm;
+    unsigned index;
+    int fd;
+    struct kvm_run *run;
+    size_t run_size;
+    pthread_t thread;
+    bool started;
+} Vcpu;
+
+struct NvVm {
+    NvBoard *board;
+    int kvm_fd, vm_fd;
+    Vcpu *vcpus;
+    unsigned nvcpus;
+    struct kvm_cpuid2 *cpuid;
+    volatile bool stop;
+    GMutex lock;
+    char *error;          /* first fatal vCPU error, or NULL */
+};
+
+static bool kvm_error(GError **errp, const char *what)
+{
+    g_set_error(errp, NV_ERROR, NV_ERROR_IO, "KVM: %s: %s", what,
+                g_strerror(errno));
+    return false;
+}
+
+/* ---- can this /dev/kvm run Linux? -------------------------------------- */
+
+static const char testhost_hint[] =
+    "run the guest inside the TCG test host instead: tools/test-host/run "
+    "(docs/test-host.md)";
+
+bool nv_kvm_probe(GError **errp)
+{
+    int fd = open(KVM_DEV, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        g_set_error(errp, NV_ERROR, NV_ERROR_IO, "cannot open %s: %s%s; %s",
+                    KVM_DEV, g_strerror(e),
+                    e == EACCES ? " (add yourself to the kvm group)" : "",
+                    testhost_hint);
+        return false;
+    }
+    int version = ioctl(fd, KVM_GET_API_VERSION, 0);
+    int irqchip = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP);
+    int exit_now = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT);
+    close(fd);
+    if (version != KVM_API_VERSION || irqchip <= 0 || exit_now <= 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_IO,
+                    "%s lacks what nvemu needs (API %d, irqchip %d, "
+                    "immediate exit %d); %s", KVM_DEV, version, irqchip,
+                    exit_now, testhost_hint);
+        return false;
+    }
+    /* PVM ("pagetable-based VM") KVM runs only guests built for it: a
+     * stock kernel hangs right after the jump to it (measured). */
+    if (g_file_test("/sys/module/kvm_pvm", G_FILE_TEST_IS_DIR) &&
+        !g_file_test("/sys/module/kvm_intel", G_FILE_TEST_IS_DIR) &&
+        !g_file_test("/sys/module/kvm_amd", G_FILE_TEST_IS_DIR)) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_IO,
+                    "%s is PVM-based KVM (module kvm_pvm), which cannot "
+                    "boot a stock Linux kernel; %s", KVM_DEV, testhost_hint);
+        return false;
+    }
+    return true;
+}
+
+/* ---- memory and interrupts ------------------------------------------- */
+
+static bool add_slot(NvVm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
+                     void *hva, bool readonly, GError **errp)
+{
+    struct kvm_userspace_memory_region r = {
+        .slot = slot,
+        .flags = readonly ? KVM_MEM_READONLY : 0,
+        .guest_phys_addr = gpa,
+        .memory_size = size,
+        .userspace_addr = (uintptr_t)hva,
+    };
+    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+        return kvm_error(errp, "KVM_SET_USER_MEMORY_REGION");
+    }
+    return true;
+}
+
+/* RAM below and above 4 GiB, then each DIMM's guest-visible part (an
+ * NVDIMM's label area is not mapped: the guest reaches it by _DSM only). */
+static bool map_memory(NvVm *vm, GError **errp)
+{
+    NvBoard *b = vm->board;
+    const NvMemLayout *l = &b->cfg->layout;
+    uint32_t slot = 0;
+    if (!add_slot(vm, slot++, 0, l->ram_below_4g, b->ram->addr, false, errp)) {
+        return false;
+    }
+    if (l->ram_above_4g &&
+        !add_slot(vm, slot++, 4 * GiB, l->ram_above_4g,
+                  b->ram->addr + l->ram_below_4g, false, errp)) {
+        return false;
+    }
+    for (guint i = 0; i < b->cfg->dimms->len; i++) {
+        NvDimm *d = g_ptr_array_index(b->cfg->dimms, i);
+        if (!add_slot(vm, slot++, d->addr, d->size, d->memdev->addr,
+                      d->memdev->cfg.readonly, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void irq_line(void *opaque, unsigned irq, bool level)
+{
+    NvVm *vm = opaque;
+    struct kvm_irq_level l = { .irq = irq, .level = level };
+    if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0) {
+        g_printerr("nvemu: KVM_IRQ_LINE %u: %s\n", irq, g_strerror(errno));
+    }
+}
+
+static bool create_vm(NvVm *vm, GError **errp)
+{
+    vm->kvm_fd = open(KVM_DEV, O_RDWR | O_CLOEXEC);
+    if (vm->kvm_fd < 0) {
+        return kvm_error(errp, "open " KVM_DEV);
+    }
+    vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+    if (vm->vm_fd < 0) {
+        return kvm_error(errp, "KVM_CREATE_VM");
+    }
+    uint64_t idmap = IDMAP_ADDR;
+    struct kvm_pit_config pit = { .flags = 0 };
+    if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)TSS_ADDR) < 0 ||
+        ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0) {
+        return kvm_error(errp, "KVM_SET_TSS_ADDR");
+    }
+    if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+        return kvm_error(errp, "KVM_CREATE_IRQCHIP");
+    }
+    if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+        return kvm_error(errp, "KVM_CREATE_PIT2");
+    }
+    vm->cpuid = g_malloc0(sizeof(*vm->cpuid) +
+                          CPUID_MAX * sizeof(struct kvm_cpuid_entry2));
+    vm->cpuid->nent = CPUID_MAX;
+    if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid) < 0) {
+        return kvm_error(errp, "KVM_GET_SUPPORTED_CPUID");
+    }
+    return map_memory(vm, errp);
+}
+
+/* ---- vCPUs ------------------------------------------------------------ */
+
+/* CPUID as KVM offers it, with this vCPU's APIC id in leaves 1 and 0xB. */
+static bool set_cpuid(Vcpu *v, GError **errp)
+{
+    struct kvm_cpuid2 *c = v->vm->cpuid;
+    for (uint32_t i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == 1) {
+            e->ebx = (e->ebx & 0x00FFFFFF) | v->index << 24;
+        } else if (e->function == 0xB) {
+            e->edx = v->index;
+        }
+    }
+    if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0) {
+        return kvm_error(errp, "KVM_SET_CPUID2");
+    }
+    return true;
+}
+
+static void flat_segment(struct kvm_segment *s, uint16_t sel, bool code)
+{
+    *s = (struct kvm_segment) {
+        .base = 0, .limit = 0xFFFFFFFF, .selector = sel,
+        .type = code ? 0xB : 0x3, .present = 1, .dpl = 0, .s = 1,
+        .l = code, .db = !code, .g = 1,
+    };
+}
+
+/* The boot CPU starts at the kernel's 64-bit entry in long mode; the
+ * others wait in the in-kernel LAPIC for INIT/SIPI from Linux. */
+static bool setup_boot_cpu(Vcpu *v, const NvBootInfo *bi, GError **errp)
+{
+    struct kvm_sregs s;
+    if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
+        return kvm_error(errp, "KVM_GET_SREGS");
+    }
+    flat_segment(&s.cs, NV_BOOT_CS, true);
+    flat_segment(&s.ds, NV_BOOT_DS, false);
+    s.es = s.fs = s.gs = s.ss = s.ds;
+    s.gdt.base = bi->gdt;
+    s.gdt.limit = bi->gdt_limit;
+    s.cr0 = 0x80000011; /* PG | ET | PE */
+    s.cr3 = bi->cr3;
+    s.cr4 = 0x20;       /* PAE */
+    s.efer = 0x500;     /* LMA | LME */
+    struct kvm_regs r = { .rflags = 0x2, .rip = bi->entry,
+                          .rsi = bi->boot_params };
+    struct kvm_fpu fpu = { .fcw = 0x37F, .mxcsr = 0x1F80 };
+    if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0 ||
+        ioctl(v->fd, KVM_SET_REGS, &r) < 0 ||
+        ioctl(v->fd, KVM_SET_FPU, &fpu) < 0) {
+        return kvm_error(errp, "setting the boot CPU's registers");
+    }
+    return true;
+}
+
+/* LINT0 = ExtINT (the 8259 in virtual-wire mode), LINT1 = NMI, as a BIOS
+ * leaves them (Intel SDM vol. 3, 10.5.1). */
+static bool setup_lapic(Vcpu *v, GError **errp)
+{
+    struct kvm_lapic_state l;
+    if (ioctl(v->fd, KVM_GET_LAPIC, &l) < 0) {
+        return kvm_error(errp, "KVM_GET_LAPIC");
+    }
+    uint32_t *lint0 = (uint32_t *)&l.regs[0x350];
+    uint32_t *lint1 = (uint32_t *)&l.regs[0x360];
+    *lint0 = (*lint0 & ~0x700u & ~0x10000u) | 0x700; /* ExtINT, unmasked */
+    *lint1 = (*lint1 & ~0x700u & ~0x10000u) | 0x400; /* NMI, unmasked */
+    if (ioctl(v->fd, KVM_SET_LAPIC, &l) < 0) {
+        return kvm_error(errp, "KVM_SET_LAPIC");
+    }
+    return true;
+}
+
+static bool create_vcpu(NvVm *vm, unsigned i, const NvBootInfo *bi,
+                        GError **errp)
+{
+    Vcpu *v = &vm->vcpus[i];
+    v->vm = vm;
+    v->index = i;
+    v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)i);
+    if (v->fd < 0) {
+        return kvm_error(errp, "KVM_CREATE_VCPU");
+    }
+    int size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (size <= 0) {
+        return kvm_error(errp, "KVM_GET_VCPU_MMAP_SIZE");
+    }
+    v->run_size = (size_t)size;
+    v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                  v->fd, 0);
+    if (v->run == MAP_FAILED) {
+        v->run = NULL;
+        return kvm_error(errp, "mmap of kvm_run");
+    }
+    return set_cpuid(v, errp) && setup_lapic(v, errp) &&
+           (i != 0 || setup_boot_cpu(v, bi, errp));
+}
+
+static void fatal(NvVm *vm, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void fatal(NvVm *vm, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_mutex_lock(&vm->lock);
+    if (!vm->error) {
+        vm->error = g_steal_pointer(&msg);
+    }
+    vm->stop = true;
+    g_mutex_unlock(&vm->lock);
+    nv_power_wake(vm->board->power); /* wake the main thread */
+}
+
+/* One exit; false when the vCPU must stop. */
+static bool handle_exit(Vcpu *v)
+{
+    struct kvm_run *run = v->run;
+    NvIoBus *bus = v->vm->board->bus;
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO: {
+        uint8_t *data = (uint8_t *)run + run->io.data_offset;
+        for (uint32_t i = 0; i < run->io.count; i++) {
+            nv_io_dispatch(bus, NV_IO_PIO, run->io.port, data, run->io.size,
+                           run->io.direction == KVM_EXIT_IO_OUT);
+            data += run->io.size;
+        }
+        return true;
+    }
+    case KVM_EXIT_MMIO:
+        nv_io_dispatch(bus, NV_IO_MMIO, run->mmio.phys_addr, run->mmio.data,
+                       run->mmio.len, run->mmio.is_write);
+        return true;
+    case KVM_EXIT_INTR:
+        return true;
+    case KVM_EXIT_SHUTDOWN: /* a triple fault: the CPU resets */
+        nv_power_latch(v->vm->board->power, NV_POWER_RESET);
+        return false;
+    case KVM_EXIT_FAIL_ENTRY:
+        fatal(v->vm, "vCPU %u: KVM_EXIT_FAIL_ENTRY, hardware reason 0x%llx",
+              v->index, run->fail_entry.hardware_entry_failure_reason);
+        return false;
+    case KVM_EXIT_INTERNAL_ERROR:
+        fatal(v->vm, "vCPU %u: KVM internal error, suberror %u", v->index,
+              run->internal.suberror);
+        return false;
+    default:
+        fatal(v->vm, "vCPU %u: unexpected KVM exit %u", v->index,
+              run->exit_reason);
+        return false;
+    }
+}
+
+static void *vcpu_thread(void *opaque)
+{
+    Vcpu *v = opaque;
+    NvVm *vm = v->vm;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, KICK_SIGNAL);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+    while (!vm->stop && nv_power_request(vm->board->power) == NV_POWER_NONE) {
+        if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                v->run->immediate_exit = 0;
+                continue;
+            }
+            fatal(vm, "vCPU %u: KVM_RUN: %s", v->index, g_strerror(errno));
+            break;
+        }
+        if (!handle_exit(v)) {
+            break;
+        }
+    }
+    return NULL;
+}
+
+static void kick_handler(int sig)
+{
+    (void)sig; /* only interrupts KVM_RUN */
+}
+
+/* Make every vCPU leave KVM_RUN and not enter it again. */
+static void stop_vcpus(NvVm *vm)
+{
+    vm->stop = true;
+    for (unsigned i = 0; i < vm->nvcpus; i++) {
+        Vcpu *v = &vm->vcpus[i];
+        if (v->started) {
+            v->run->immediate_exit = 1;
+            pthread_kill(v->thread, KICK_SIGNAL);
+        }
+    }
+    for (unsigned i = 0; i < vm->nvcpus; i++) {
+        if (vm->vcpus[i].started) {
+            pthread_join(vm->vcpus[i].thread, NULL);
+            vm->vcpus[i].started = false;
+        }
+    }
+}
+
+static void vm_free(NvVm *vm)
+{
+    stop_vcpus(vm);
+    for (unsigned i = 0; i < vm->nvcpus; i++) {
+        Vcpu *v = &vm->vcpus[i];
+        if (v->run) {
+            munmap(v->run, v->run_size);
+        }
+        if (v->fd >= 0) {
+            close(v->fd);
+        }
+    }
+    g_free(vm->vcpus);
+    g_free(vm->cpuid);
+    if (vm->vm_fd >= 0) {
+        close(vm->vm_fd);
+    }
+    if (vm->kvm_fd >= 0) {
+        close(vm->kvm_fd);
+    }
+    g_free(vm->error);
+    g_mutex_clear(&vm->lock);
+    g_free(vm);
+}
+
+NvPowerRequest nv_vm_run(NvBoard *board, const NvBootInfo *boot,
+                         GError **errp)
+{
+    NvVm *vm = g_new0(NvVm, 1);
+    vm->board = board;
+    vm->kvm_fd = vm->vm_fd = -1;
+    vm->nvcpus = board->cfg->smp;
+    vm->vcpus = g_new0(Vcpu, vm->nvcpus);
+    g_mutex_init(&vm->lock);
+    for (unsigned i = 0; i < vm->nvcpus; i++) {
+        vm->vcpus[i].fd = -1;
+    }
+    NvPowerRequest result = NV_POWER_NONE;
+
+    struct sigaction sa = { .sa_handler = kick_handler };
+    sigaction(KICK_SIGNAL, &sa, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, KICK_SIGNAL);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* only vCPU threads take it */
+
+    if (!create_vm(vm, errp)) {
+        goto out;
+    }
+    nv_board_set_irq(board, irq_line, vm);
+    for (unsigned i = 0; i < vm->nvcpus; i++) {
+        if (!create_vcpu(vm, i, boot, errp)) {
+            goto out;
+        }
+    }
+    for (unsigned i = 0; i < vm->nvcpus; i++) {
+        Vcpu *v = &vm->vcpus[i];
+        if (pthread_create(&v->thread, NULL, vcpu_thread, v) != 0) {
+            kvm_error(errp, "pthread_create");
+            goto out;
+        }
+        v->started = true;
+    }
+    /* Wait for power-off, reset or a fatal vCPU error. */
+    struct pollfd pfd = { .fd = nv_power_fd(board->power), .events = POLLIN };
+    while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {
+    }
+    stop_vcpus(vm);
+    if (vm->error) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_IO, "%s", vm->error);
+    } else {
+        result = nv_power_request(board->power);
+    }
+out:
+    nv_board_set_irq(board, NULL, NULL);
+    vm_free(vm);
+    return result;
+}
