@@ -607,6 +607,32 @@ static void test_labels_seen_by_tool(Fx *fx, gconstpointer data)
     }
 }
 
+/* A write to an NVDIMM's flush-hint page (NFIT type 6) persists that
+ * DIMM and no other; reads are zero; a pc-dimm's slot has no page. */
+static void test_flush_hint(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    NvDimm *nv0 = g_ptr_array_index(fx->cfg->dimms, 0);
+    NvDimm *nv2 = g_ptr_array_index(fx->cfg->dimms, 2);
+    uint64_t f0 = nv0->memdev->flushes, f2 = nv2->memdev->flushes;
+    uint64_t page0 = NV_MMIO_FLUSH_HINTS + nv0->slot * NV_FLUSH_HINT_STRIDE;
+    uint8_t v[8] = { 1 };
+    g_assert_true(nv_io_dispatch(fx->board->bus, NV_IO_MMIO, page0, v, 8,
+                                 true));
+    g_assert_cmpuint(nv0->memdev->flushes, ==, f0 + 1);
+    g_assert_cmpuint(nv2->memdev->flushes, ==, f2);
+    g_assert_true(nv_io_dispatch(fx->board->bus, NV_IO_MMIO, page0 + 64, v, 8,
+                                 false));
+    for (int i = 0; i < 8; i++) {
+        g_assert_cmpuint(v[i], ==, 0);
+    }
+    /* slot 4 is the pc-dimm: nothing claims its page */
+    g_assert_false(nv_io_dispatch(fx->board->bus, NV_IO_MMIO,
+                                  NV_MMIO_FLUSH_HINTS +
+                                      4 * NV_FLUSH_HINT_STRIDE,
+                                  v, 8, true));
+}
+
 #define ADD(path, fn) g_test_add(path, Fx, NULL, fx_setup, fn, fx_teardown)
 
 int main(int argc, char **argv)
@@ -623,5 +649,6 @@ int main(int argc, char **argv)
     ADD("/dsm/concurrent", test_concurrent);
     ADD("/dsm/kill-mid-stream", test_kill_mid_stream);
     ADD("/dsm/labels-seen-by-tool", test_labels_seen_by_tool);
+    ADD("/dsm/flush-hint", test_flush_hint);
     return g_test_run();
 }
