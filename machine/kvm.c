@@ -179,7 +179,11 @@ static bool create_vm(NvVm *vm, GError **errp)
 
 /* ---- vCPUs ------------------------------------------------------------ */
 
-/* CPUID as KVM offers it, with this vCPU's APIC id in leaves 1 and 0xB. */
+/* CPUID as KVM offers it, with this vCPU's APIC id in leaves 1 and 0xB,
+ * and the "hypervisor present" bit (leaf 1 ECX bit 31), which KVM leaves to
+ * the VMM: without it Linux never reads the KVM leaves at 0x40000000, so
+ * no kvmclock, so no TSC frequency, and with the hardware-reduced FADT (no
+ * PIT) no way to calibrate the LAPIC timer. */
 static bool set_cpuid(Vcpu *v, GError **errp)
 {
     struct kvm_cpuid2 *c = v->vm->cpuid;
@@ -187,6 +191,7 @@ static bool set_cpuid(Vcpu *v, GError **errp)
         struct kvm_cpuid_entry2 *e = &c->entries[i];
         if (e->function == 1) {
             e->ebx = (e->ebx & 0x00FFFFFF) | v->index << 24;
+            e->ecx |= 1u << 31;
         } else if (e->function == 0xB) {
             e->edx = v->index;
         }
