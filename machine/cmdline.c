@@ -294,6 +294,7 @@ static bool opt_qmp(NvConfig *cfg, const char *arg, GError **errp)
 FLAG_HANDLER(opt_nographic, nographic)
 FLAG_HANDLER(opt_no_reboot, no_reboot)
 FLAG_HANDLER(opt_print_map, print_memory_map)
+FLAG_HANDLER(opt_check_kvm, check_kvm)
 FLAG_HANDLER(opt_help, help)
 FLAG_HANDLER(opt_version, version)
 
@@ -321,6 +322,7 @@ static const OptDef options[] = {
     { "enable-kvm", false, opt_ignore },
     { "print-memory-map", false, opt_print_map },
     { "dump-acpi", true, opt_dump_acpi },
+    { "check-kvm", false, opt_check_kvm },
     { "help", false, opt_help },
     { "h", false, opt_help },
     { "version", false, opt_version },
@@ -463,5 +465,6 @@ void nv_config_print_usage(FILE *out)
 "Other:\n"
 "  --print-memory-map   print the planned guest memory map and exit\n"
 "  --dump-acpi DIR      write every ACPI table as DIR/<sig>.dat and exit\n"
+"  --check-kvm          say whether this machine's /dev/kvm can boot Linux\n"
 "  --help  --version\n", out);
 }

@@ -45,6 +45,7 @@ typedef struct {
     char *qmp_path;           /* -qmp unix:PATH,server=on,wait=off */
     bool qmp_wait;
     bool print_memory_map;
+    bool check_kvm;           /* --check-kvm */
     char *dump_acpi;          /* --dump-acpi DIR */
     bool help;
     bool version;

@@ -151,6 +151,13 @@ int main(int argc, char **argv)
         printf("nvemu %s\n", NVEMU_VERSION);
         return 0;
     }
+    if (cfg->check_kvm) {
+        if (!nv_kvm_probe(&err)) {
+            return fail(err);
+        }
+        printf("nvemu: /dev/kvm can boot a Linux guest\n");
+        return 0;
+    }
     if (!nv_config_plan(cfg, &err)) {
         return fail(err);
     }

@@ -51,5 +51,16 @@ for spec in "${specs[@]}"; do
     grep -E '^ *[0-9]+/[0-9]+ ' "$dir.test.log"
 done
 
+# A real guest through the test host (tools/test-host): slow (~20 s a boot
+# under TCG) and run once, on the plain build. NVEMU_SKIP_GUEST=1 skips it.
+if [[ -z "${NVEMU_SKIP_GUEST:-}" && -f build/build.ninja ]]; then
+    echo "== build: testing (--suite guest, a real guest in the TCG test host)"
+    rm -f build/meson-logs/testlog-guest.json
+    logs+=("build/meson-logs/testlog-guest.json")
+    meson test -C build --print-errorlogs --no-rebuild --suite guest \
+        --logbase testlog-guest >build.guest.log 2>&1 || status=1
+    grep -E '^ *[0-9]+/[0-9]+ ' build.guest.log
+fi
+
 python3 tests/summary.py "${logs[@]}" || status=1
 exit $status

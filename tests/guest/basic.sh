@@ -1,0 +1,20 @@
+#!/bin/sh
+# Guest side of tests/test-guest.sh: runs inside the guest (busybox sh) and
+# prints facts as "RESULT: key=value" lines; the host side judges them.
+r() { echo "RESULT: $*"; }
+
+r init-reached uptime=$(cut -d' ' -f1 /proc/uptime)
+# The tables the kernel found, and any complaint from ACPICA.
+dmesg | grep -E 'ACPI: (NFIT|SSDT|FACP|DSDT|APIC) ' | sed 's/^\[[^]]*\] /RESULT: table /'
+dmesg | grep -E 'ACPI Error|ACPI BIOS Error|ACPI Warning' | sed 's/^/RESULT: acpi-problem /'
+dmesg | grep -iE 'nfit|nd_pmem|libnvdimm' | grep -iE 'error|fail|warn' | sed 's/^/RESULT: nvdimm-problem /'
+r dimms=$(ndctl list -D | tr -d ' \n')
+r regions=$(ndctl list -R | tr -d ' \n')
+for d in nmem0 nmem1; do
+    if ndctl read-labels "$d" -o /tmp/labels.$d >/dev/null 2>&1; then
+        r read-labels-$d=$(wc -c < /tmp/labels.$d)
+    else
+        r read-labels-$d=failed
+    fi
+done
+r done

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# tests/test-guest.sh — nvemu booting Debian's kernel with two NVDIMMs, on
+# nested KVM inside the TCG test host (tools/test-host/run). Prints TAP:
+# one line per check of what the guest reported (tests/guest/basic.sh).
+#   usage: tests/test-guest.sh NVEMU_BINARY
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+nvemu=${1:?usage: test-guest.sh NVEMU_BINARY}
+
+n=0 failed=0
+check() { # description, command...
+    local what=$1; shift
+    n=$((n + 1))
+    if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; failed=$((failed + 1)); fi
+}
+
+if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
+    echo "1..0 # SKIP the test host needs root to install its packages"
+    exit 0
+fi
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+# Two NVDIMMs on 272M files with 128K labels in the tail: 256M of pmem each.
+"$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --disk-mb 272,272 \
+    --guest-script "$here/guest/basic.sh" --vmm-timeout 150 >"$out" 2>&1
+status=$?
+sed 's/^/# /' "$out"
+
+has() { grep -qE -- "$1" "$out"; }
+lacks() { ! grep -qE -- "$1" "$out"; }
+echo "1..10"
+check "the test host and nested KVM came up" has '^TESTHOST: kvm=ok'
+check "the guest reached /init" has '^RESULT: init-reached'
+check "dmesg lists nvemu's NFIT" has '^RESULT: table ACPI: NFIT .*NVEMU'
+check "dmesg lists nvemu's NVDIMM SSDT" has '^RESULT: table ACPI: SSDT .*NVDIMM'
+check "no ACPI Error, ACPI BIOS Error or ACPI Warning in dmesg" lacks '^RESULT: acpi-problem'
+check "ndctl list -D shows nmem0 and nmem1" \
+    has '^RESULT: dimms=.*"dev":"nmem0".*"dev":"nmem1"|^RESULT: dimms=.*"dev":"nmem1".*"dev":"nmem0"'
+check "ndctl list -R shows two 256M pmem regions" \
+    has '^RESULT: regions=\[\{"dev":"region[01]","size":268435456,.*"type":"pmem".*\},\{"dev":"region[01]","size":268435456,.*"type":"pmem"'
+check "ndctl read-labels returns each 128K label area" \
+    bash -c "grep -q '^RESULT: read-labels-nmem0=131072' '$out' && grep -q '^RESULT: read-labels-nmem1=131072' '$out'"
+check "guest poweroff -f made nvemu exit 0" has '^TESTHOST: boot=1 vmm-exit=0 '
+check "the test-host run succeeded" test "$status" -eq 0
+exit $((failed > 0))
