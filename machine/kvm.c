@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,7 +54,110 @@ static bool kvm_error(GError **errp, const char *what)
     return false;
 }
 
+static void flat_segment(struct kvm_segment *s, uint16_t sel, bool code);
+
 /* ---- can this /dev/kvm run Linux? -------------------------------------- */
+
+#define PROBE_MAGIC 0x4E56454Du /* "MEVN" */
+#define PROBE_PORT  0xF4
+
+static void probe_alarm(int sig)
+{
+    (void)sig; /* interrupts KVM_RUN */
+}
+
+/*
+ * A 64 KiB guest that starts in long mode as Linux's 64-bit entry does
+ * (paging, flat GDT) and runs "mov eax, MAGIC; out 0xF4, eax; hlt". A KVM
+ * that cannot run it within 2 s cannot run Linux either. Returns NULL or
+ * what went wrong.
+ */
+static char *probe_guest(int kvm)
+{
+    static const uint8_t code[] = { 0xB8, 0x4D, 0x45, 0x56, 0x4E, /* mov */
+                                    0xE7, PROBE_PORT,              /* out */
+                                    0xF4, 0xEB, 0xFD };            /* hlt */
+    const size_t mem_size = 64 * KiB;
+    char *why = NULL;
+    int vm = -1, cpu = -1;
+    struct kvm_run *run = MAP_FAILED;
+    int run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+    uint8_t *mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED || run_size <= 0) {
+        return g_strdup_printf("probe set-up: %s", g_strerror(errno));
+    }
+    /* PML4 0x2000 -> PDPT 0x3000 -> PD 0x4000: one 2M page at 0 */
+    *(uint64_t *)(mem + 0x2000) = 0x3003;
+    *(uint64_t *)(mem + 0x3000) = 0x4003;
+    *(uint64_t *)(mem + 0x4000) = 0x83;
+    *(uint64_t *)(mem + NV_BOOT_GDT + NV_BOOT_CS) = UINT64_C(0x00AF9B000000FFFF);
+    *(uint64_t *)(mem + NV_BOOT_GDT + NV_BOOT_DS) = UINT64_C(0x00CF93000000FFFF);
+    memcpy(mem + 0x8000, code, sizeof(code));
+
+    struct kvm_userspace_memory_region r = {
+        .memory_size = mem_size, .userspace_addr = (uintptr_t)mem };
+    struct kvm_sregs sregs;
+    struct kvm_regs regs = { .rflags = 2, .rip = 0x8000 };
+    vm = ioctl(kvm, KVM_CREATE_VM, 0);
+    if (vm < 0 || ioctl(vm, KVM_SET_TSS_ADDR, (unsigned long)TSS_ADDR) < 0 ||
+        ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) < 0 ||
+        (cpu = ioctl(vm, KVM_CREATE_VCPU, 0UL)) < 0 ||
+        (run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE,
+                    MAP_SHARED, cpu, 0)) == MAP_FAILED ||
+        ioctl(cpu, KVM_GET_SREGS, &sregs) < 0) {
+        why = g_strdup_printf("creating a probe guest failed: %s",
+                              g_strerror(errno));
+        goto out;
+    }
+    flat_segment(&sregs.cs, NV_BOOT_CS, true);
+    flat_segment(&sregs.ds, NV_BOOT_DS, false);
+    sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+    sregs.gdt.base = NV_BOOT_GDT;
+    sregs.gdt.limit = 4 * 8 - 1;
+    sregs.cr0 = 0x80000011;
+    sregs.cr3 = 0x2000;
+    sregs.cr4 = 0x20;
+    sregs.efer = 0x500;
+    if (ioctl(cpu, KVM_SET_SREGS, &sregs) < 0 ||
+        ioctl(cpu, KVM_SET_REGS, &regs) < 0) {
+        why = g_strdup_printf("setting up the probe guest failed: %s",
+                              g_strerror(errno));
+        goto out;
+    }
+    struct sigaction sa = { .sa_handler = probe_alarm }, old;
+    sigaction(SIGALRM, &sa, &old);
+    struct itimerval limit = { .it_value = { .tv_sec = 2 } }, off = { 0 };
+    setitimer(ITIMER_REAL, &limit, NULL);
+    int rc = ioctl(cpu, KVM_RUN, 0);
+    int err = errno;
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &old, NULL);
+    if (rc < 0) {
+        why = g_strdup_printf("a 64-bit probe guest %s",
+                              err == EINTR ? "did not finish within 2 s"
+                                           : g_strerror(err));
+    } else if (run->exit_reason != KVM_EXIT_IO ||
+               run->io.port != PROBE_PORT ||
+               *(uint32_t *)((uint8_t *)run + run->io.data_offset) !=
+                   PROBE_MAGIC) {
+        why = g_strdup_printf("a 64-bit probe guest went astray (KVM exit "
+                              "%u instead of its port write)",
+                              run->exit_reason);
+    }
+out:
+    if (run != MAP_FAILED) {
+        munmap(run, (size_t)run_size);
+    }
+    if (cpu >= 0) {
+        close(cpu);
+    }
+    if (vm >= 0) {
+        close(vm);
+    }
+    munmap(mem, mem_size);
+    return why;
+}
 
 static const char testhost_hint[] =
     "run the guest inside the TCG test host instead: tools/test-host/run "
@@ -73,8 +177,8 @@ bool nv_kvm_probe(GError **errp)
     int version = ioctl(fd, KVM_GET_API_VERSION, 0);
     int irqchip = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP);
     int exit_now = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT);
-    close(fd);
     if (version != KVM_API_VERSION || irqchip <= 0 || exit_now <= 0) {
+        close(fd);
         g_set_error(errp, NV_ERROR, NV_ERROR_IO,
                     "%s lacks what nvemu needs (API %d, irqchip %d, "
                     "immediate exit %d); %s", KVM_DEV, version, irqchip,
@@ -86,9 +190,17 @@ bool nv_kvm_probe(GError **errp)
     if (g_file_test("/sys/module/kvm_pvm", G_FILE_TEST_IS_DIR) &&
         !g_file_test("/sys/module/kvm_intel", G_FILE_TEST_IS_DIR) &&
         !g_file_test("/sys/module/kvm_amd", G_FILE_TEST_IS_DIR)) {
+        close(fd);
         g_set_error(errp, NV_ERROR, NV_ERROR_IO,
                     "%s is PVM-based KVM (module kvm_pvm), which cannot "
                     "boot a stock Linux kernel; %s", KVM_DEV, testhost_hint);
+        return false;
+    }
+    g_autofree char *why = probe_guest(fd);
+    close(fd);
+    if (why) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_IO, "%s cannot run a guest: %s; "
+                    "%s", KVM_DEV, why, testhost_hint);
         return false;
     }
     return true;

@@ -340,6 +340,26 @@ static void test_help_version(void)
     g_assert_true(g_str_has_prefix(out2, "nvemu "));
 }
 
+/* --check-kvm: either this /dev/kvm can boot Linux, or one line says why
+ * and where to go instead (on this project's machines: PVM-based KVM). */
+static void test_check_kvm(void)
+{
+    const char *args[] = { "--check-kvm", NULL };
+    g_autofree char *out = NULL, *err = NULL;
+    int status = -1;
+    g_assert_true(run_nvemu(NULL, args, &out, &err, &status));
+    g_test_message("status %d: %s%s", status, out, err);
+    if (status == 0) {
+        g_assert_cmpstr(out, ==, "nvemu: /dev/kvm can boot a Linux guest\n");
+        return;
+    }
+    g_assert_cmpint(status, ==, 1);
+    g_assert_true(g_str_has_prefix(err, "nvemu: "));
+    g_assert_nonnull(strstr(err, "/dev/kvm"));
+    g_assert_nonnull(strstr(err, "tools/test-host/run"));
+    g_assert_cmpstr(strchr(err, '\n') + 1, ==, "");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -354,5 +374,6 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/cli/memory-map", test_memory_map);
     g_test_add_func("/cli/help-version", test_help_version);
+    g_test_add_func("/cli/check-kvm", test_check_kvm);
     return g_test_run();
 }

@@ -21,17 +21,26 @@ fi
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-# Two NVDIMMs on 272M files with 128K labels in the tail: 256M of pmem each.
-"$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --disk-mb 272,272 \
+# Two vCPUs; two NVDIMMs on 272M files with 128K labels in the tail: 256M
+# of pmem each. $DISKn etc. are expanded inside the test host.
+dimm() { # n
+    printf ' -object memory-backend-file,id=mem%s,share=on,mem-path=$DISK%s,size=${DISK_MB%s}M' "$1" "$1" "$1"
+    printf ' -device nvdimm,id=nv%s,memdev=mem%s,label-size=128K' "$1" "$1"
+}
+# shellcheck disable=SC2016
+args="-m 512M,slots=4,maxmem=4G -smp 2$(dimm 0)$(dimm 1) -nographic -no-reboot"
+args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
+"$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --disk-mb 272,272 --vmm-args "$args" \
     --guest-script "$here/guest/basic.sh" --vmm-timeout 150 >"$out" 2>&1
 status=$?
 sed 's/^/# /' "$out"
 
 has() { grep -qE -- "$1" "$out"; }
 lacks() { ! grep -qE -- "$1" "$out"; }
-echo "1..10"
+echo "1..11"
 check "the test host and nested KVM came up" has '^TESTHOST: kvm=ok'
 check "the guest reached /init" has '^RESULT: init-reached'
+check "both vCPUs (-smp 2) are online" has '^RESULT: cpus-online=0-1$'
 check "dmesg lists nvemu's NFIT" has '^RESULT: table ACPI: NFIT .*NVEMU'
 check "dmesg lists nvemu's NVDIMM SSDT" has '^RESULT: table ACPI: SSDT .*NVDIMM'
 check "no ACPI Error, ACPI BIOS Error or ACPI Warning in dmesg" lacks '^RESULT: acpi-problem'

@@ -4,6 +4,7 @@
 r() { echo "RESULT: $*"; }
 
 r init-reached uptime=$(cut -d' ' -f1 /proc/uptime)
+r cpus-online=$(cat /sys/devices/system/cpu/online)
 # The tables the kernel found, and any complaint from ACPICA.
 dmesg | grep -E 'ACPI: (NFIT|SSDT|FACP|DSDT|APIC) ' | sed 's/^\[[^]]*\] /RESULT: table /'
 dmesg | grep -E 'ACPI Error|ACPI BIOS Error|ACPI Warning' | sed 's/^/RESULT: acpi-problem /'
