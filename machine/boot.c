@@ -112,6 +112,27 @@ static void write_gdt(uint8_t *gdt)
     wr64(gdt + NV_BOOT_DS, UINT64_C(0x00CF93000000FFFF)); /* G D P S type 3 */
 }
 
+/*
+ * The reset vector, F000:FFF0. A guest that reboots "through the BIOS"
+ * jumps there in real mode; Linux does exactly that on a hardware-reduced
+ * machine without EFI (reboot_init() picks EFI, efi_reboot() does nothing,
+ * the next method is machine_real_restart()). Real firmware keeps a ROM
+ * there; nvemu keeps three instructions that write the FADT reset register:
+ *   mov dx, NV_PIO_PM_BASE + 2;  mov al, 1;  out dx, al;  hlt;  jmp $-1
+ */
+static void write_reset_vector(uint8_t *p)
+{
+    const uint16_t port = NV_PIO_PM_BASE + 2;
+    const uint8_t stub[] = {
+        0xBA, (uint8_t)port, (uint8_t)(port >> 8), /* mov dx, port */
+        0xB0, NV_ACPI_RESET_VALUE,                 /* mov al, value */
+        0xEE,                                      /* out dx, al */
+        0xF4,                                      /* hlt */
+        0xEB, 0xFD,                                /* jmp back to hlt */
+    };
+    memcpy(p, stub, sizeof(stub));
+}
+
 /* Check the header; *payload_off is where the protected-mode code starts. */
 static bool check_bzimage(const char *path, const uint8_t *k, gsize len,
                           gsize *payload_off, GError **errp)
@@ -232,6 +253,7 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
     write_e820(b, zp);
 
     write_gdt(nv_board_guest_ptr(b, NV_BOOT_GDT, 32));
+    write_reset_vector(nv_board_guest_ptr(b, NV_BOOT_RESET_VECTOR, 16));
     write_page_tables(nv_board_guest_ptr(b, NV_BOOT_PML4, 6 * PAGE));
     *info = (NvBootInfo) {
         .entry = NV_BOOT_KERNEL + 0x200, /* startup_64 */

@@ -244,6 +244,22 @@ static bool opt_dump_acpi(NvConfig *c, const char *a, GError **e)
     return set_string(&c->dump_acpi, a);
 }
 
+/* -d ITEM[,ITEM]: QEMU's debug-log switch; nvemu knows "io". */
+static bool opt_debug(NvConfig *cfg, const char *arg, GError **errp)
+{
+    g_auto(GStrv) items = g_strsplit(arg, ",", -1);
+    for (int i = 0; items[i]; i++) {
+        if (!strcmp(items[i], "io")) {
+            cfg->trace_io = true;
+        } else {
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                        "unknown log item '%s' (nvemu has: io)", items[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool opt_serial(NvConfig *cfg, const char *arg, GError **errp)
 {
     if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio")) {
@@ -323,6 +339,7 @@ static const OptDef options[] = {
     { "print-memory-map", false, opt_print_map },
     { "dump-acpi", true, opt_dump_acpi },
     { "check-kvm", false, opt_check_kvm },
+    { "d", true, opt_debug },
     { "help", false, opt_help },
     { "h", false, opt_help },
     { "version", false, opt_version },
@@ -466,5 +483,6 @@ void nv_config_print_usage(FILE *out)
 "  --print-memory-map   print the planned guest memory map and exit\n"
 "  --dump-acpi DIR      write every ACPI table as DIR/<sig>.dat and exit\n"
 "  --check-kvm          say whether this machine's /dev/kvm can boot Linux\n"
+"  -d io                trace every guest port and MMIO access to stderr\n"
 "  --help  --version\n", out);
 }

@@ -410,25 +410,51 @@ static void fatal(NvVm *vm, const char *fmt, ...)
     nv_power_wake(vm->board->power); /* wake the main thread */
 }
 
+/* -d io: one line per access, after it was served (so reads show the
+ * value the guest got). */
+static void trace(const Vcpu *v, const char *space, uint64_t addr,
+                  const uint8_t *data, unsigned len, bool write, bool claimed)
+{
+    uint64_t val = 0;
+    for (unsigned i = 0; i < len && i < 8; i++) {
+        val |= (uint64_t)data[i] << (8 * i);
+    }
+    fprintf(stderr, "nvemu: io: cpu%u %s %s 0x%" G_GINT64_MODIFIER "x/%u "
+            "= 0x%" G_GINT64_MODIFIER "x%s\n", v->index, space,
+            write ? "write" : "read", addr, len, val,
+            claimed ? "" : " (unclaimed)");
+}
+
 /* One exit; false when the vCPU must stop. */
 static bool handle_exit(Vcpu *v)
 {
     struct kvm_run *run = v->run;
     NvIoBus *bus = v->vm->board->bus;
+    bool tracing = v->vm->board->cfg->trace_io;
     switch (run->exit_reason) {
     case KVM_EXIT_IO: {
         uint8_t *data = (uint8_t *)run + run->io.data_offset;
+        bool out = run->io.direction == KVM_EXIT_IO_OUT;
         for (uint32_t i = 0; i < run->io.count; i++) {
-            nv_io_dispatch(bus, NV_IO_PIO, run->io.port, data, run->io.size,
-                           run->io.direction == KVM_EXIT_IO_OUT);
+            bool hit = nv_io_dispatch(bus, NV_IO_PIO, run->io.port, data,
+                                      run->io.size, out);
+            if (tracing) {
+                trace(v, "pio", run->io.port, data, run->io.size, out, hit);
+            }
             data += run->io.size;
         }
         return true;
     }
-    case KVM_EXIT_MMIO:
-        nv_io_dispatch(bus, NV_IO_MMIO, run->mmio.phys_addr, run->mmio.data,
-                       run->mmio.len, run->mmio.is_write);
+    case KVM_EXIT_MMIO: {
+        bool hit = nv_io_dispatch(bus, NV_IO_MMIO, run->mmio.phys_addr,
+                                  run->mmio.data, run->mmio.len,
+                                  run->mmio.is_write);
+        if (tracing) {
+            trace(v, "mmio", run->mmio.phys_addr, run->mmio.data,
+                  run->mmio.len, run->mmio.is_write, hit);
+        }
         return true;
+    }
     case KVM_EXIT_INTR:
         return true;
     case KVM_EXIT_SHUTDOWN: /* a triple fault: the CPU resets */

@@ -46,6 +46,7 @@ typedef struct {
     bool qmp_wait;
     bool print_memory_map;
     bool check_kvm;           /* --check-kvm */
+    bool trace_io;            /* -d io: every port and MMIO exit to stderr */
     char *dump_acpi;          /* --dump-acpi DIR */
     bool help;
     bool version;
@@ -198,6 +199,7 @@ uint8_t *nv_board_guest_ptr(NvBoard *board, uint64_t gpa, uint64_t len);
 #define NV_BOOT_CMDLINE_MAX  UINT64_C(0x10000)
 #define NV_BOOT_KERNEL       UINT64_C(0x100000)
 #define NV_BOOT_EBDA         UINT64_C(0x9FC00) /* [EBDA, 1M) is reserved */
+#define NV_BOOT_RESET_VECTOR UINT64_C(0xFFFF0) /* F000:FFF0 */
 #define NV_BOOT_CS           0x10             /* __BOOT_CS */
 #define NV_BOOT_DS           0x18             /* __BOOT_DS */
 

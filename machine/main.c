@@ -132,6 +132,7 @@ static int run_guest(NvConfig *cfg)
             sync_dimms(cfg);
             return 0;
         }
+        fprintf(stderr, "nvemu: the guest reset: booting it again\n");
     }
 }
 

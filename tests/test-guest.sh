@@ -35,9 +35,21 @@ args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
 status=$?
 sed 's/^/# /' "$out"
 
+# Guest reboot without -no-reboot: nvemu boots it again, pmem kept.
+out2=$(mktemp)
+trap 'rm -f "$out" "$out2"' EXIT
+# shellcheck disable=SC2016
+args2="-m 512M,slots=4,maxmem=4G$(dimm 0) -nographic"
+args2+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
+"$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --disk-mb 272 --vmm-args "$args2" \
+    --guest-script "$here/guest/reboot.sh" --vmm-timeout 150 >"$out2" 2>&1
+status2=$?
+sed 's/^/# reboot: /' "$out2"
+
 has() { grep -qE -- "$1" "$out"; }
+has2() { grep -qE -- "$1" "$out2"; }
 lacks() { ! grep -qE -- "$1" "$out"; }
-echo "1..11"
+echo "1..14"
 check "the test host and nested KVM came up" has '^TESTHOST: kvm=ok'
 check "the guest reached /init" has '^RESULT: init-reached'
 check "both vCPUs (-smp 2) are online" has '^RESULT: cpus-online=0-1$'
@@ -52,4 +64,10 @@ check "ndctl read-labels returns each 128K label area" \
     bash -c "grep -q '^RESULT: read-labels-nmem0=131072' '$out' && grep -q '^RESULT: read-labels-nmem1=131072' '$out'"
 check "guest poweroff -f made nvemu exit 0" has '^TESTHOST: boot=1 vmm-exit=0 '
 check "the test-host run succeeded" test "$status" -eq 0
+check "guest reboot -f: nvemu boots the guest again" \
+    has2 'vmm-stderr: nvemu: the guest reset: booting it again'
+check "pmem written before the reboot reads back after it" \
+    has2 '^RESULT: second-boot marker-found'
+check "the rebooted guest powered off and nvemu exited 0" \
+    bash -c "grep -q '^TESTHOST: boot=1 vmm-exit=0 ' '$out2' && [ $status2 -eq 0 ]"
 exit $((failed > 0))
