@@ -12,6 +12,10 @@
 #   DISK_MB      backing file sizes in MiB, space-separated ("" = none)
 #   BOOTS        how many times to run the VMM
 #   VMM_TIMEOUT  seconds each VMM run may take before it is killed
+#   DISK_FILES   how many virtio disks the runner attached (--disk-file):
+#                $DISKFILE0 ... name them (/dev/vda ...)
+# /host.sh (--host-script), if present, runs as "/host.sh before N" and
+# "/host.sh after N" around VMM run N, with $DISK0 ... $DISKFILE0 ... set.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -47,10 +51,24 @@ for mb in $DISK_MB; do
     f=/tmp/pmem$i.img
     truncate -s "${mb}M" "$f"
     eval "DISK$i=$f DISK_MB$i=$mb"
+    export "DISK$i" "DISK_MB$i"
     i=$((i + 1))
 done
 DISK=${DISK0:-}
 export KERNEL INITRD DISK
+i=0
+for letter in a b c d e f g h; do
+    [ "$i" -lt "${DISK_FILES:-0}" ] || break
+    eval "DISKFILE$i=/dev/vd$letter"
+    export "DISKFILE$i"
+    n=0   # virtio-blk probes asynchronously: give the node a moment
+    while [ ! -b "/dev/vd$letter" ] && [ "$n" -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+    [ -b "/dev/vd$letter" ] || echo "TESTHOST: error=missing-disk /dev/vd$letter"
+    i=$((i + 1))
+done
+host_hook() { # before|after N
+    [ -x /host.sh ] && /host.sh "$@" 2>&1
+}
 
 # Kernel messages from here on would interleave with the guest's serial
 # output on the same console: keep them in dmesg, print the kvm ones at the end.
@@ -62,6 +80,7 @@ while [ "$BOOT" -le "$BOOTS" ]; do
     APPEND="$GUEST_APPEND testhost.boot=$BOOT"
     export APPEND BOOT
     eval "set -- $VMM_ARGS"
+    host_hook before "$BOOT"
     echo "TESTHOST: boot=$BOOT vmm-start uptime=$(uptime_s)"
     t0=$(uptime_s)
     rm -f /tmp/vmm-timed-out
@@ -89,9 +108,11 @@ while [ "$BOOT" -le "$BOOTS" ]; do
     tail -n 20 /tmp/vmm-stderr | sed "s/^/TESTHOST: boot=$BOOT vmm-stderr: /"
     echo "TESTHOST: boot=$BOOT vmm-exit=$rc secs=$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")"
     [ "$rc" -eq 0 ] || failures=$((failures + 1))
+    host_hook after "$BOOT"
     BOOT=$((BOOT + 1))
 done
 
 dmesg | grep -i -e kvm -e svm | tail -n 40 | sed 's/^/TESTHOST: dmesg: /'
 echo "TESTHOST: done failures=$failures uptime=$(uptime_s)"
+sync   # --disk-file disks are files of the machine outside: flush them
 poweroff -f
