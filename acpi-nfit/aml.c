@@ -560,3 +560,11 @@ GArray *aml_definition_block(const char *sig, uint8_t revision,
     nv_acpi_table_finalize(table);
     return table;
 }
+
+uint8_t *nv_acpi_table_grow(GArray *t, size_t n)
+{
+    guint at = t->len;
+    g_array_set_size(t, at + (guint)n);
+    memset(t->data + at, 0, n);
+    return (uint8_t *)t->data + at;
+}

@@ -248,6 +248,9 @@ void nv_acpi_table_header(GArray *table, const char *sig, uint8_t revision,
  * Length (offset 4) to table->len and its Checksum (offset 9) so that all
  * bytes sum to 0 mod 256. Call after the last byte is appended. */
 void nv_acpi_table_finalize(GArray *table);
+/* Append @n zero bytes to @table; returns where they start (valid until
+ * the table grows again). */
+uint8_t *nv_acpi_table_grow(GArray *table, size_t n);
 /* The byte that brings the sum of @len bytes at @data to 0 mod 256. */
 uint8_t nv_acpi_checksum(const void *data, size_t len);
 

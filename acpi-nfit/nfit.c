@@ -49,36 +49,9 @@ enum {
 #define NFIT_DCR_MFG_YEAR        0x24
 #define NFIT_DCR_MFG_WEEK        0x01
 
-static uint8_t *grow(GArray *t, size_t n)
-{
-    guint at = t->len;
-    g_array_set_size(t, at + (guint)n);
-    return (uint8_t *)t->data + at;
-}
-
 static void st8(uint8_t *p, uint8_t v)
 {
     p[0] = v;
-}
-
-static void st16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void st64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
 }
 
 /* "aabbccdd-eeff-gghh-iijj-kkllmmnnoopp" in the EFI GUID byte order (the
@@ -122,18 +95,18 @@ uint32_t nv_acpi_nvdimm_serial(const NvDimm *d)
 /* ACPI 6.4 §5.2.25: System Physical Address (SPA) Range Structure */
 static void put_spa(GArray *t, const NvDimm *d, uint16_t spa_index)
 {
-    uint8_t *p = grow(t, NFIT_SPA_LEN);
-    st16(p + 0, NFIT_TYPE_SPA);             /* 0: Type */
-    st16(p + 2, NFIT_SPA_LEN);              /* 2: Length */
-    st16(p + 4, spa_index);                 /* 4: SPA Range Structure Index */
-    st16(p + 6, NFIT_SPA_PROXIMITY_VALID);  /* 6: Flags */
-    st32(p + 8, 0);                         /* 8: Reserved */
-    st32(p + 12, d->node);                  /* 12: Proximity Domain */
+    uint8_t *p = nv_acpi_table_grow(t, NFIT_SPA_LEN);
+    nv_st16(p + 0, NFIT_TYPE_SPA);             /* 0: Type */
+    nv_st16(p + 2, NFIT_SPA_LEN);              /* 2: Length */
+    nv_st16(p + 4, spa_index);                 /* 4: SPA Range Structure Index */
+    nv_st16(p + 6, NFIT_SPA_PROXIMITY_VALID);  /* 6: Flags */
+    nv_st32(p + 8, 0);                         /* 8: Reserved */
+    nv_st32(p + 12, d->node);                  /* 12: Proximity Domain */
     guid_bytes(NV_NFIT_PMEM_GUID, p + 16);  /* 16: Address Range Type GUID:
                                              *     persistent memory */
-    st64(p + 32, d->addr);                  /* 32: SPA Range Base */
-    st64(p + 40, d->size);                  /* 40: SPA Range Length */
-    st64(p + 48, NV_NFIT_SPA_ATTRS);        /* 48: Address Range Memory
+    nv_st64(p + 32, d->addr);                  /* 32: SPA Range Base */
+    nv_st64(p + 40, d->size);                  /* 40: SPA Range Length */
+    nv_st64(p + 48, NV_NFIT_SPA_ATTRS);        /* 48: Address Range Memory
                                              *     Mapping Attribute */
 }
 
@@ -141,54 +114,54 @@ static void put_spa(GArray *t, const NvDimm *d, uint16_t spa_index)
 static void put_memdev(GArray *t, const NvDimm *d, uint16_t spa_index,
                        uint16_t dcr_index)
 {
-    uint8_t *p = grow(t, NFIT_MEMDEV_LEN);
-    st16(p + 0, NFIT_TYPE_MEMDEV);          /* 0: Type */
-    st16(p + 2, NFIT_MEMDEV_LEN);           /* 2: Length */
-    st32(p + 4, nv_acpi_nvdimm_handle(d->slot)); /* 4: NFIT Device Handle:
+    uint8_t *p = nv_acpi_table_grow(t, NFIT_MEMDEV_LEN);
+    nv_st16(p + 0, NFIT_TYPE_MEMDEV);          /* 0: Type */
+    nv_st16(p + 2, NFIT_MEMDEV_LEN);           /* 2: Length */
+    nv_st32(p + 4, nv_acpi_nvdimm_handle(d->slot)); /* 4: NFIT Device Handle:
                                              *     the NVxx device's _ADR */
     /* 8: NVDIMM Physical ID, the SMBIOS Type 17 handle on real machines.
      * nvemu has no SMBIOS; the slot is the DIMM's stable instance number
      * (Linux shows it as nmemX/nfit/phys_id). */
-    st16(p + 8, (uint16_t)d->slot);
-    st16(p + 10, 0);                        /* 10: NVDIMM Region ID: the
+    nv_st16(p + 8, (uint16_t)d->slot);
+    nv_st16(p + 10, 0);                        /* 10: NVDIMM Region ID: the
                                              *     DIMM's only region */
-    st16(p + 12, spa_index);                /* 12: SPA Range Structure Index */
-    st16(p + 14, dcr_index);                /* 14: NVDIMM Control Region
+    nv_st16(p + 12, spa_index);                /* 12: SPA Range Structure Index */
+    nv_st16(p + 14, dcr_index);                /* 14: NVDIMM Control Region
                                              *     Structure Index */
-    st64(p + 16, d->size);                  /* 16: NVDIMM Region Size */
-    st64(p + 24, 0);                        /* 24: Region Offset */
-    st64(p + 32, 0);                        /* 32: NVDIMM Physical Address
+    nv_st64(p + 16, d->size);                  /* 16: NVDIMM Region Size */
+    nv_st64(p + 24, 0);                        /* 24: Region Offset */
+    nv_st64(p + 32, 0);                        /* 32: NVDIMM Physical Address
                                              *     Region Base (DPA) */
-    st16(p + 40, 0);                        /* 40: Interleave Structure
+    nv_st16(p + 40, 0);                        /* 40: Interleave Structure
                                              *     Index: none */
-    st16(p + 42, 1);                        /* 42: Interleave Ways */
-    st16(p + 44, d->unarmed ? NV_NFIT_FLAG_NOT_ARMED : 0); /* 44: Flags */
-    st16(p + 46, 0);                        /* 46: Reserved */
+    nv_st16(p + 42, 1);                        /* 42: Interleave Ways */
+    nv_st16(p + 44, d->unarmed ? NV_NFIT_FLAG_NOT_ARMED : 0); /* 44: Flags */
+    nv_st16(p + 46, 0);                        /* 46: Reserved */
 }
 
 /* ACPI 6.4 §5.2.25: NVDIMM Control Region Structure, no block windows */
 static void put_dcr(GArray *t, const NvDimm *d, uint16_t dcr_index)
 {
-    uint8_t *p = grow(t, NFIT_DCR_LEN);
-    st16(p + 0, NFIT_TYPE_DCR);             /* 0: Type */
-    st16(p + 2, NFIT_DCR_LEN);              /* 2: Length */
-    st16(p + 4, dcr_index);                 /* 4: NVDIMM Control Region
+    uint8_t *p = nv_acpi_table_grow(t, NFIT_DCR_LEN);
+    nv_st16(p + 0, NFIT_TYPE_DCR);             /* 0: Type */
+    nv_st16(p + 2, NFIT_DCR_LEN);              /* 2: Length */
+    nv_st16(p + 4, dcr_index);                 /* 4: NVDIMM Control Region
                                              *     Structure Index */
-    st16(p + 6, NV_NFIT_VENDOR_ID);         /* 6: Vendor ID */
-    st16(p + 8, NV_NFIT_DEVICE_ID);         /* 8: Device ID */
-    st16(p + 10, NFIT_DCR_REVISION);        /* 10: Revision ID */
-    st16(p + 12, NFIT_DCR_SUBSYS_VENDOR);   /* 12: Subsystem Vendor ID */
-    st16(p + 14, NFIT_DCR_SUBSYS_DEVICE);   /* 14: Subsystem Device ID */
-    st16(p + 16, NFIT_DCR_SUBSYS_REVISION); /* 16: Subsystem Revision ID */
+    nv_st16(p + 6, NV_NFIT_VENDOR_ID);         /* 6: Vendor ID */
+    nv_st16(p + 8, NV_NFIT_DEVICE_ID);         /* 8: Device ID */
+    nv_st16(p + 10, NFIT_DCR_REVISION);        /* 10: Revision ID */
+    nv_st16(p + 12, NFIT_DCR_SUBSYS_VENDOR);   /* 12: Subsystem Vendor ID */
+    nv_st16(p + 14, NFIT_DCR_SUBSYS_DEVICE);   /* 14: Subsystem Device ID */
+    nv_st16(p + 16, NFIT_DCR_SUBSYS_REVISION); /* 16: Subsystem Revision ID */
     st8(p + 18, NFIT_DCR_MFG_VALID);        /* 18: Valid Fields */
     st8(p + 19, NFIT_DCR_MFG_LOCATION);     /* 19: Manufacturing Location */
     st8(p + 20, NFIT_DCR_MFG_YEAR);         /* 20: Manufacturing Date, */
     st8(p + 21, NFIT_DCR_MFG_WEEK);         /*     SPD order: year, week */
-    st16(p + 22, 0);                        /* 22: Reserved */
-    st32(p + 24, nv_acpi_nvdimm_serial(d)); /* 24: Serial Number */
-    st16(p + 28, NV_NFIT_FORMAT_CODE);      /* 28: Region Format Interface
+    nv_st16(p + 22, 0);                        /* 22: Reserved */
+    nv_st32(p + 24, nv_acpi_nvdimm_serial(d)); /* 24: Serial Number */
+    nv_st16(p + 28, NV_NFIT_FORMAT_CODE);      /* 28: Region Format Interface
                                              *     Code */
-    st16(p + 30, 0);                        /* 30: Number of Block Control
+    nv_st16(p + 30, 0);                        /* 30: Number of Block Control
                                              *     Windows */
     /* 32..79: block control window size, command/status register offsets
      * and sizes, flags, reserved: zero without block windows. */
@@ -197,30 +170,30 @@ static void put_dcr(GArray *t, const NvDimm *d, uint16_t dcr_index)
 /* ACPI 6.4 §5.2.25: Flush Hint Address Structure, one hint: the slot page */
 static void put_flush(GArray *t, const NvAcpiConfig *cfg, const NvDimm *d)
 {
-    uint8_t *p = grow(t, NFIT_FLUSH_LEN + 8);
-    st16(p + 0, NFIT_TYPE_FLUSH);           /* 0: Type */
-    st16(p + 2, NFIT_FLUSH_LEN + 8);        /* 2: Length */
-    st32(p + 4, nv_acpi_nvdimm_handle(d->slot)); /* 4: NFIT Device Handle */
-    st16(p + 8, 1);                         /* 8: Number of Flush Hint
+    uint8_t *p = nv_acpi_table_grow(t, NFIT_FLUSH_LEN + 8);
+    nv_st16(p + 0, NFIT_TYPE_FLUSH);           /* 0: Type */
+    nv_st16(p + 2, NFIT_FLUSH_LEN + 8);        /* 2: Length */
+    nv_st32(p + 4, nv_acpi_nvdimm_handle(d->slot)); /* 4: NFIT Device Handle */
+    nv_st16(p + 8, 1);                         /* 8: Number of Flush Hint
                                              *     Addresses */
     /* 10..15: Reserved */
-    st64(p + 16, cfg->flush_hint_base +     /* 16: Flush Hint Address 0 */
+    nv_st64(p + 16, cfg->flush_hint_base +     /* 16: Flush Hint Address 0 */
                  (uint64_t)d->slot * NV_FLUSH_HINT_STRIDE);
 }
 
 /* ACPI 6.4 §5.2.25: Platform Capabilities Structure */
 static void put_caps(GArray *t, const NvAcpiConfig *cfg)
 {
-    uint8_t *p = grow(t, NFIT_CAPS_LEN);
-    st16(p + 0, NFIT_TYPE_CAPS);            /* 0: Type */
-    st16(p + 2, NFIT_CAPS_LEN);             /* 2: Length */
+    uint8_t *p = nv_acpi_table_grow(t, NFIT_CAPS_LEN);
+    nv_st16(p + 0, NFIT_TYPE_CAPS);            /* 0: Type */
+    nv_st16(p + 2, NFIT_CAPS_LEN);             /* 2: Length */
     st8(p + 4, 1);                          /* 4: Highest Valid Capability:
                                              *     bit 1 */
     /* 5..7: Reserved */
     /* 8: Capabilities. Memory-controller flush always (a write is durable
      * once nvemu persisted it, which a flush hint or the _DSM triggers);
      * CPU cache flush too with nvdimm-persistence=cpu. */
-    st32(p + 8, NFIT_CAP_MEM_CTRL_FLUSH |
+    nv_st32(p + 8, NFIT_CAP_MEM_CTRL_FLUSH |
                 (cfg->cpu_cache_flush ? NFIT_CAP_CPU_CACHE_FLUSH : 0));
     /* 12..15: Reserved */
 }
@@ -237,7 +210,7 @@ GArray *nv_acpi_build_nfit(const NvAcpiConfig *cfg)
     GArray *t = g_array_new(FALSE, TRUE, 1);
     /* Revision 1 (ACPI 6.0 .. 6.5), then 4 reserved bytes (offset 36). */
     nv_acpi_table_header(t, "NFIT", 1, "NVEMNFIT");
-    grow(t, 4);
+    nv_acpi_table_grow(t, 4);
 
     /* NVDIMMs only, in slot order (the planner made slots unique). */
     g_autoptr(GPtrArray) dimms = g_ptr_array_new();

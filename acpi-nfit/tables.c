@@ -30,38 +30,9 @@ static GArray *bytes_new(void)
     return g_array_new(FALSE, TRUE, 1); /* zero-filled when grown */
 }
 
-/* Append @n zero bytes to @t; returns where they start. The pointer is
- * valid until @t grows again. */
-static uint8_t *grow(GArray *t, size_t n)
-{
-    guint at = t->len;
-    g_array_set_size(t, at + (guint)n);
-    return (uint8_t *)t->data + at;
-}
-
 static void st8(uint8_t *p, uint8_t v)
 {
     p[0] = v;
-}
-
-static void st16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void st64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
 }
 
 /* The fixed-layout tables here are built from a header and then grown to
@@ -72,7 +43,7 @@ static GArray *fixed_table(const char *sig, uint8_t rev, const char *oem_tid,
     GArray *t = bytes_new();
     nv_acpi_table_header(t, sig, rev, oem_tid);
     g_assert(t->len == NV_ACPI_HEADER_SIZE && size >= NV_ACPI_HEADER_SIZE);
-    grow(t, size - NV_ACPI_HEADER_SIZE);
+    nv_acpi_table_grow(t, size - NV_ACPI_HEADER_SIZE);
     return t;
 }
 
@@ -89,7 +60,7 @@ static void st_gas(uint8_t *p, uint8_t space, uint8_t bit_width,
     st8(p + 1, bit_width);    /* 1: Register Bit Width */
     st8(p + 2, 0);            /* 2: Register Bit Offset */
     st8(p + 3, access_size);  /* 3: Access Size (1 = byte) */
-    st64(p + 4, address);     /* 4: Address */
+    nv_st64(p + 4, address);     /* 4: Address */
 }
 
 /* An address the 32-bit descriptors of the DSDT must hold: the machine
@@ -108,15 +79,15 @@ static uint32_t addr32(uint64_t addr, const char *what)
 GArray *nv_acpi_build_rsdp(uint64_t xsdt_gpa)
 {
     GArray *t = bytes_new();
-    uint8_t *p = grow(t, RSDP_SIZE);
+    uint8_t *p = nv_acpi_table_grow(t, RSDP_SIZE);
     memcpy(p + 0, "RSD PTR ", 8);   /* 0: Signature */
     /* 8: Checksum of bytes 0..19 (the ACPI 1.0 part), set below */
     /* 9: OEMID, as in every table header (NUL-padded to 6 bytes) */
     memcpy(p + 9, NV_ACPI_OEM_ID, strlen(NV_ACPI_OEM_ID));
     st8(p + 15, 2);                 /* 15: Revision: 2 = ACPI 2.0+ */
-    st32(p + 16, 0);                /* 16: RsdtAddress: none, XSDT only */
-    st32(p + 20, RSDP_SIZE);        /* 20: Length of the whole RSDP */
-    st64(p + 24, xsdt_gpa);         /* 24: XsdtAddress */
+    nv_st32(p + 16, 0);                /* 16: RsdtAddress: none, XSDT only */
+    nv_st32(p + 20, RSDP_SIZE);        /* 20: Length of the whole RSDP */
+    nv_st64(p + 24, xsdt_gpa);         /* 24: XsdtAddress */
     /* 32: Extended Checksum over all 36 bytes; 33..35: reserved */
     st8(p + 8, nv_acpi_checksum(p, 20));
     st8(p + 32, nv_acpi_checksum(p, RSDP_SIZE));
@@ -131,7 +102,7 @@ GArray *nv_acpi_build_xsdt(const uint64_t *gpas, size_t n)
                             NV_ACPI_HEADER_SIZE + 8 * n);
     for (size_t i = 0; i < n; i++) {
         /* 36 + 8i: Entry i, the 64-bit address of a table */
-        st64((uint8_t *)t->data + NV_ACPI_HEADER_SIZE + 8 * i, gpas[i]);
+        nv_st64((uint8_t *)t->data + NV_ACPI_HEADER_SIZE + 8 * i, gpas[i]);
     }
     nv_acpi_table_finalize(t);
     return t;
@@ -167,31 +138,31 @@ GArray *nv_acpi_build_fadt(const NvAcpiConfig *cfg, uint64_t dsdt_gpa)
      * reduced platform (§5.2.10): FIRMWARE_CTRL and X_FIRMWARE_CTRL both
      * zero. Every other field from offset 44 to 108 and 148 to 243 stays
      * zero. */
-    st32(p + 36, 0);                /* 36: FIRMWARE_CTRL (FACS): none */
+    nv_st32(p + 36, 0);                /* 36: FIRMWARE_CTRL (FACS): none */
     /* 40: DSDT, the 32-bit address; Linux takes X_DSDT and checks that
      * the two agree, so set it only when the DSDT is reachable with it. */
-    st32(p + 40, dsdt_gpa <= UINT32_MAX ? (uint32_t)dsdt_gpa : 0);
+    nv_st32(p + 40, dsdt_gpa <= UINT32_MAX ? (uint32_t)dsdt_gpa : 0);
     st8(p + 45, 0);                 /* 45: Preferred_PM_Profile:
                                      *     0 = Unspecified (a VM) */
-    st16(p + 46, 0);                /* 46: SCI_INT: none, HW-reduced */
+    nv_st16(p + 46, 0);                /* 46: SCI_INT: none, HW-reduced */
     /* 109: IAPC_BOOT_ARCH: no VGA, no CMOS RTC. Bit 0 (legacy devices)
      * and bit 1 (8042) stay clear: Linux then skips probing for an i8042
      * (nvemu only decodes the 0xFE reset write to port 0x64). */
-    st16(p + 109, IAPC_VGA_NOT_PRESENT | IAPC_CMOS_RTC_NOT_PRESENT);
+    nv_st16(p + 109, IAPC_VGA_NOT_PRESENT | IAPC_CMOS_RTC_NOT_PRESENT);
     /* 112: Flags. WBINVD: KVM executes WBINVD for the guest; PWR_BUTTON
      * and SLP_BUTTON set = no fixed-feature buttons (the only encoding
      * for "no button" in §5.2.9); the reset register; HW-reduced. */
-    st32(p + 112, FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
+    nv_st32(p + 112, FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
                   FADT_RESET_REG_SUP | FADT_HW_REDUCED_ACPI);
     /* 116: RESET_REG: one byte in I/O space at pm_io_base + 2. Linux
      * requires bit width 8 and bit offset 0 for a SystemIO reset. */
     st_gas(p + 116, GAS_SYSTEM_IO, 8, GAS_ACCESS_BYTE,
            (uint64_t)cfg->pm_io_base + 2);
     st8(p + 128, NV_ACPI_RESET_VALUE); /* 128: RESET_VALUE */
-    st16(p + 129, 0);               /* 129: ARM_BOOT_ARCH: not ARM */
+    nv_st16(p + 129, 0);               /* 129: ARM_BOOT_ARCH: not ARM */
     st8(p + 131, 4);                /* 131: FADT Minor Version: 6.4 */
-    st64(p + 132, 0);               /* 132: X_FIRMWARE_CTRL: no FACS */
-    st64(p + 140, dsdt_gpa);        /* 140: X_DSDT */
+    nv_st64(p + 132, 0);               /* 132: X_FIRMWARE_CTRL: no FACS */
+    nv_st64(p + 140, dsdt_gpa);        /* 140: X_DSDT */
     /* 148..243: X_PM1a_EVT_BLK .. X_GPE1_BLK: zero (HW-reduced) */
     /* 244: SLEEP_CONTROL_REG: Linux writes SLP_TYP << 2 | SLP_EN here */
     st_gas(p + 244, GAS_SYSTEM_IO, 8, GAS_ACCESS_BYTE,
@@ -222,7 +193,7 @@ GArray *nv_acpi_build_madt(const NvAcpiConfig *cfg)
      * from revision 5 on; every vCPU here is Enabled anyway). */
     GArray *t = fixed_table("APIC", 5, "NVEMAPIC", NV_ACPI_HEADER_SIZE + 8);
     uint8_t *p = (uint8_t *)t->data;
-    st32(p + 36, NV_ACPI_LAPIC_ADDR); /* 36: Local Interrupt Controller
+    nv_st32(p + 36, NV_ACPI_LAPIC_ADDR); /* 36: Local Interrupt Controller
                                        *     Address */
     /* 40: Flags: PCAT_COMPAT. KVM_CREATE_IRQCHIP does create a dual 8259
      * next to the IOAPIC, so the flag describes the machine truthfully
@@ -230,44 +201,44 @@ GArray *nv_acpi_build_madt(const NvAcpiConfig *cfg)
      * does not act on it, and with HW_REDUCED_ACPI it installs no legacy
      * PIC driver at all, so either value boots; a guest that does read it
      * learns it must mask the 8259 before using the IOAPIC. */
-    st32(p + 40, MADT_PCAT_COMPAT);
+    nv_st32(p + 40, MADT_PCAT_COMPAT);
 
     /* §5.2.12.2 Processor Local APIC, one per vCPU (8 bytes) */
     for (uint32_t i = 0; i < cfg->ncpus; i++) {
-        uint8_t *e = grow(t, 8);
+        uint8_t *e = nv_acpi_table_grow(t, 8);
         st8(e + 0, MADT_TYPE_LAPIC);    /* 0: Type */
         st8(e + 1, 8);                  /* 1: Length */
         st8(e + 2, (uint8_t)i);         /* 2: ACPI Processor UID */
         st8(e + 3, (uint8_t)i);         /* 3: APIC ID (KVM's vCPU id) */
-        st32(e + 4, MADT_LAPIC_ENABLED);/* 4: Flags: Enabled */
+        nv_st32(e + 4, MADT_LAPIC_ENABLED);/* 4: Flags: Enabled */
     }
 
     /* §5.2.12.3 I/O APIC (12 bytes) */
-    uint8_t *e = grow(t, 12);
+    uint8_t *e = nv_acpi_table_grow(t, 12);
     st8(e + 0, MADT_TYPE_IOAPIC);       /* 0: Type */
     st8(e + 1, 12);                     /* 1: Length */
     st8(e + 2, 0);                      /* 2: I/O APIC ID (KVM's: 0) */
     st8(e + 3, 0);                      /* 3: Reserved */
-    st32(e + 4, NV_ACPI_IOAPIC_ADDR);   /* 4: I/O APIC Address */
-    st32(e + 8, 0);                     /* 8: Global System Interrupt Base */
+    nv_st32(e + 4, NV_ACPI_IOAPIC_ADDR);   /* 4: I/O APIC Address */
+    nv_st32(e + 8, 0);                     /* 8: Global System Interrupt Base */
 
     /* §5.2.12.5 Interrupt Source Override (10 bytes): the PIT's ISA IRQ 0
      * is wired to IOAPIC pin 2 (KVM's in-kernel PIT, as on real chipsets).
      * The other ISA IRQs, COM1's 4 included, map 1:1, edge, active high. */
-    e = grow(t, 10);
+    e = nv_acpi_table_grow(t, 10);
     st8(e + 0, MADT_TYPE_INT_OVERRIDE); /* 0: Type */
     st8(e + 1, 10);                     /* 1: Length */
     st8(e + 2, 0);                      /* 2: Bus: 0 = ISA */
     st8(e + 3, 0);                      /* 3: Source: IRQ 0 */
-    st32(e + 4, 2);                     /* 4: Global System Interrupt */
-    st16(e + 8, 0);                     /* 8: Flags: conforms to the bus */
+    nv_st32(e + 4, 2);                     /* 4: Global System Interrupt */
+    nv_st16(e + 8, 0);                     /* 8: Flags: conforms to the bus */
 
     /* §5.2.12.7 Local APIC NMI (6 bytes): NMI on LINT1 of every CPU */
-    e = grow(t, 6);
+    e = nv_acpi_table_grow(t, 6);
     st8(e + 0, MADT_TYPE_LAPIC_NMI);    /* 0: Type */
     st8(e + 1, 6);                      /* 1: Length */
     st8(e + 2, 0xFF);                   /* 2: ACPI Processor UID: all */
-    st16(e + 3, 0);                     /* 3: Flags: conforms to the bus */
+    nv_st16(e + 3, 0);                     /* 3: Flags: conforms to the bus */
     st8(e + 5, 1);                      /* 5: Local APIC LINT# */
 
     nv_acpi_table_finalize(t);

@@ -24,24 +24,10 @@ typedef struct {
     const uint8_t *in;
 } Request;
 
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 /* A result that is just a status code. Returns the result length. */
 static uint32_t status_only(uint8_t *out, uint32_t status)
 {
-    put_u32(out, status);
+    nv_st32(out, status);
     return 4;
 }
 
@@ -84,9 +70,9 @@ static uint64_t dimm_functions(const NvDimm *d)
 /* Function 4: status, label area size, max transfer. */
 static uint32_t get_label_size(const NvDimm *d, uint8_t *out)
 {
-    put_u32(out, NV_DSM_OK);
-    put_u32(out + 4, (uint32_t)d->labels.size);
-    put_u32(out + 8, NV_DSM_MAX_XFER);
+    nv_st32(out, NV_DSM_OK);
+    nv_st32(out + 4, (uint32_t)d->labels.size);
+    nv_st32(out + 8, NV_DSM_MAX_XFER);
     return 12;
 }
 
@@ -98,8 +84,8 @@ static bool label_range(const NvDimm *d, const Request *r, uint32_t *off,
     if (r->in_len < 8) {
         return false;
     }
-    *off = get_u32(r->in);
-    *len = get_u32(r->in + 4);
+    *off = nv_ld32(r->in);
+    *len = nv_ld32(r->in + 4);
     return *len <= NV_DSM_MAX_XFER &&
            (uint64_t)*off + *len <= d->labels.size; /* 64-bit: no wrap */
 }
@@ -117,7 +103,7 @@ static uint32_t get_label_data(NvDimm *d, const Request *r, uint8_t *out)
                    err->message);
         return status_only(out, NV_DSM_HW_ERROR);
     }
-    put_u32(out, NV_DSM_OK);
+    nv_st32(out, NV_DSM_OK);
     return 4 + len;
 }
 
@@ -183,10 +169,10 @@ static void process(NvDsm *dsm)
 
     memcpy(hdr, dsm->mailbox, sizeof(hdr));
     Request r = {
-        .handle = get_u32(hdr + NV_DSM_REQ_HANDLE),
-        .revision = get_u32(hdr + NV_DSM_REQ_REVISION),
-        .function = get_u32(hdr + NV_DSM_REQ_FUNCTION),
-        .in_len = get_u32(hdr + NV_DSM_REQ_IN_LEN),
+        .handle = nv_ld32(hdr + NV_DSM_REQ_HANDLE),
+        .revision = nv_ld32(hdr + NV_DSM_REQ_REVISION),
+        .function = nv_ld32(hdr + NV_DSM_REQ_FUNCTION),
+        .in_len = nv_ld32(hdr + NV_DSM_REQ_IN_LEN),
         .in = dsm->in,
     };
     if (r.in_len > NV_DSM_IN_MAX) {
@@ -199,7 +185,7 @@ static void process(NvDsm *dsm)
     }
     g_assert(out_len <= NV_DSM_OUT_MAX);
     memcpy(dsm->mailbox + NV_DSM_RESP_OUT, dsm->out, out_len);
-    put_u32(dsm->mailbox + NV_DSM_RESP_OUT_LEN, out_len);
+    nv_st32(dsm->mailbox + NV_DSM_RESP_OUT_LEN, out_len);
     dsm->calls++;
 }
 
@@ -214,7 +200,7 @@ void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
             data[i] = i < 8 ? (uint8_t)(calls >> (8 * i)) : 0;
         }
     } else if (offset == 0 && len == NV_DSM_DOORBELL_SIZE &&
-               get_u32(data) == 0) {
+               nv_ld32(data) == 0) {
         process(dsm);
     }
     /* Other writes (wrong width, offset or mailbox number) are ignored:

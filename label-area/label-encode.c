@@ -30,20 +30,20 @@ static void fill_header(uint8_t *p, const NvLabelGeometry *g, unsigned which,
     memset(p + IDX_FLAGS, 0, 3);
     /* sizeof_namespace_label() >> 8: 0 for 128-byte labels, 1 for 256 */
     p[IDX_LABELSIZE] = (uint8_t)(g->label_size >> 8);
-    st32(p + IDX_SEQ, seq);
-    st64(p + IDX_MYOFF, (uint64_t)which * g->index_size);
-    st64(p + IDX_MYSIZE, g->index_size);
-    st64(p + IDX_OTHEROFF, (uint64_t)(1 - which) * g->index_size);
-    st64(p + IDX_LABELOFF, g->label_offset);
-    st32(p + IDX_NSLOT, nslot);
-    st16(p + IDX_MAJOR, 1);
-    st16(p + IDX_MINOR, g->label_size < LBL_V12_SIZE ? 1 : 2);
+    nv_st32(p + IDX_SEQ, seq);
+    nv_st64(p + IDX_MYOFF, (uint64_t)which * g->index_size);
+    nv_st64(p + IDX_MYSIZE, g->index_size);
+    nv_st64(p + IDX_OTHEROFF, (uint64_t)(1 - which) * g->index_size);
+    nv_st64(p + IDX_LABELOFF, g->label_offset);
+    nv_st32(p + IDX_NSLOT, nslot);
+    nv_st16(p + IDX_MAJOR, 1);
+    nv_st16(p + IDX_MINOR, g->label_size < LBL_V12_SIZE ? 1 : 2);
 }
 
 static void seal_index(uint8_t *p, const NvLabelGeometry *g)
 {
-    st64(p + IDX_CHECKSUM, 0);
-    st64(p + IDX_CHECKSUM, nv_fletcher64(p, g->index_size, true));
+    nv_st64(p + IDX_CHECKSUM, 0);
+    nv_st64(p + IDX_CHECKSUM, nv_fletcher64(p, g->index_size, true));
 }
 
 bool nv_label_write_index(uint8_t *area, uint64_t size, uint32_t label_size,
@@ -130,19 +130,19 @@ bool nv_label_write_label(uint8_t *area, uint64_t size, uint32_t label_size,
     if (name_len) {
         memcpy(p + LBL_NAME, spec->name, name_len);
     }
-    st32(p + LBL_FLAGS, spec->flags);
-    st16(p + LBL_NLABEL, spec->nlabel);
-    st16(p + LBL_POSITION, spec->position);
-    st64(p + LBL_ISETCOOKIE, spec->isetcookie);
-    st64(p + LBL_LBASIZE, spec->lbasize);
-    st64(p + LBL_DPA, spec->dpa);
-    st64(p + LBL_RAWSIZE, spec->rawsize);
-    st32(p + LBL_SLOT, slot);
+    nv_st32(p + LBL_FLAGS, spec->flags);
+    nv_st16(p + LBL_NLABEL, spec->nlabel);
+    nv_st16(p + LBL_POSITION, spec->position);
+    nv_st64(p + LBL_ISETCOOKIE, spec->isetcookie);
+    nv_st64(p + LBL_LBASIZE, spec->lbasize);
+    nv_st64(p + LBL_DPA, spec->dpa);
+    nv_st64(p + LBL_RAWSIZE, spec->rawsize);
+    nv_st32(p + LBL_SLOT, slot);
     if (label_size >= LBL_V12_SIZE) {
         p[LBL_ALIGN] = spec->align;
         memcpy(p + LBL_TYPE_GUID, spec->type_guid, 16);
         memcpy(p + LBL_ABSTRACTION_GUID, spec->abstraction_guid, 16);
-        st64(p + LBL_CHECKSUM, nv_fletcher64(p, label_size, true));
+        nv_st64(p + LBL_CHECKSUM, nv_fletcher64(p, label_size, true));
     }
     return true;
 }

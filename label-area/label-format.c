@@ -53,7 +53,7 @@ uint64_t nv_fletcher64(const void *buf, size_t len, bool le)
     for (size_t i = 0; len >= 4 && i <= len - 4; i += 4) {
         uint32_t w;
         if (le) {
-            w = ld32(p + i);
+            w = nv_ld32(p + i);
         } else {
             memcpy(&w, p + i, sizeof(w));
         }
@@ -70,7 +70,7 @@ uint64_t nv_label_csum_excluding(const uint8_t *p, uint64_t len,
     uint64_t hi = 0;
 
     for (uint64_t i = 0; len >= 4 && i <= len - 4; i += 4) {
-        uint32_t w = (i >= csum_off && i < csum_off + 8) ? 0 : ld32(p + i);
+        uint32_t w = (i >= csum_off && i < csum_off + 8) ? 0 : nv_ld32(p + i);
         lo += w;
         hi += lo;
     }
@@ -144,15 +144,15 @@ static void read_index_header(const uint8_t *area, uint64_t size,
     ix->has_signature = memcmp(p + IDX_SIG, NV_LABEL_INDEX_SIG,
                                NV_LABEL_INDEX_SIG_LEN) == 0;
     ix->labelsize = p[IDX_LABELSIZE];
-    ix->seq = ld32(p + IDX_SEQ);
-    ix->myoff = ld64(p + IDX_MYOFF);
-    ix->mysize = ld64(p + IDX_MYSIZE);
-    ix->otheroff = ld64(p + IDX_OTHEROFF);
-    ix->labeloff = ld64(p + IDX_LABELOFF);
-    ix->nslot = ld32(p + IDX_NSLOT);
-    ix->major = ld16(p + IDX_MAJOR);
-    ix->minor = ld16(p + IDX_MINOR);
-    ix->checksum = ld64(p + IDX_CHECKSUM);
+    ix->seq = nv_ld32(p + IDX_SEQ);
+    ix->myoff = nv_ld64(p + IDX_MYOFF);
+    ix->mysize = nv_ld64(p + IDX_MYSIZE);
+    ix->otheroff = nv_ld64(p + IDX_OTHEROFF);
+    ix->labeloff = nv_ld64(p + IDX_LABELOFF);
+    ix->nslot = nv_ld32(p + IDX_NSLOT);
+    ix->major = nv_ld16(p + IDX_MAJOR);
+    ix->minor = nv_ld16(p + IDX_MINOR);
+    ix->checksum = nv_ld64(p + IDX_CHECKSUM);
 }
 
 /* Free bits among the first @nslot of the bitmap at @bitmap. */
@@ -317,14 +317,14 @@ static void decode_label(const uint8_t *p, uint32_t label_size, NvLabel *l)
     l->name_len = nul ? (size_t)(nul - name) : NV_LABEL_NAME_LEN;
     memcpy(l->name, name, l->name_len);
     l->name[l->name_len] = '\0';
-    l->flags = ld32(p + LBL_FLAGS);
-    l->nlabel = ld16(p + LBL_NLABEL);
-    l->position = ld16(p + LBL_POSITION);
-    l->isetcookie = ld64(p + LBL_ISETCOOKIE);
-    l->lbasize = ld64(p + LBL_LBASIZE);
-    l->dpa = ld64(p + LBL_DPA);
-    l->rawsize = ld64(p + LBL_RAWSIZE);
-    l->slot_field = ld32(p + LBL_SLOT);
+    l->flags = nv_ld32(p + LBL_FLAGS);
+    l->nlabel = nv_ld16(p + LBL_NLABEL);
+    l->position = nv_ld16(p + LBL_POSITION);
+    l->isetcookie = nv_ld64(p + LBL_ISETCOOKIE);
+    l->lbasize = nv_ld64(p + LBL_LBASIZE);
+    l->dpa = nv_ld64(p + LBL_DPA);
+    l->rawsize = nv_ld64(p + LBL_RAWSIZE);
+    l->slot_field = nv_ld32(p + LBL_SLOT);
     l->checksum_ok = true;
     /* efi_namespace_label_has(): a field exists if it starts inside the
      * label, so align, the GUIDs and the checksum need 256-byte labels. */
@@ -333,7 +333,7 @@ static void decode_label(const uint8_t *p, uint32_t label_size, NvLabel *l)
         l->align = p[LBL_ALIGN];
         memcpy(l->type_guid, p + LBL_TYPE_GUID, 16);
         memcpy(l->abstraction_guid, p + LBL_ABSTRACTION_GUID, 16);
-        l->checksum = ld64(p + LBL_CHECKSUM);
+        l->checksum = nv_ld64(p + LBL_CHECKSUM);
         l->checksum_ok = nv_label_csum_excluding(p, label_size,
                                                  LBL_CHECKSUM) == l->checksum;
     }

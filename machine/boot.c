@@ -40,34 +40,6 @@ enum {
 #define XLF_KERNEL_64 0x0001
 #define PAGE          UINT64_C(4096)
 
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    wr16(p, (uint16_t)v);
-    wr16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    wr32(p, (uint32_t)v);
-    wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 GArray *nv_board_e820(const NvBoard *b)
 {
     const NvMemLayout *l = &b->cfg->layout;
@@ -93,12 +65,12 @@ static void write_page_tables(uint8_t *pt)
 {
     const uint64_t present_rw = 0x3, huge = 0x80;
     memset(pt, 0, 6 * PAGE);
-    wr64(pt, (NV_BOOT_PML4 + PAGE) | present_rw);
+    nv_st64(pt, (NV_BOOT_PML4 + PAGE) | present_rw);
     for (uint64_t i = 0; i < 4; i++) {
-        wr64(pt + PAGE + i * 8, (NV_BOOT_PML4 + (2 + i) * PAGE) | present_rw);
+        nv_st64(pt + PAGE + i * 8, (NV_BOOT_PML4 + (2 + i) * PAGE) | present_rw);
         for (uint64_t j = 0; j < 512; j++) {
             uint64_t addr = i * GiB + j * 2 * MiB;
-            wr64(pt + (2 + i) * PAGE + j * 8, addr | present_rw | huge);
+            nv_st64(pt + (2 + i) * PAGE + j * 8, addr | present_rw | huge);
         }
     }
 }
@@ -106,10 +78,10 @@ static void write_page_tables(uint8_t *pt)
 /* Flat 64-bit code at __BOOT_CS, flat data at __BOOT_DS. */
 static void write_gdt(uint8_t *gdt)
 {
-    wr64(gdt + 0x00, 0);
-    wr64(gdt + 0x08, 0);
-    wr64(gdt + NV_BOOT_CS, UINT64_C(0x00AF9B000000FFFF)); /* G L P S type B */
-    wr64(gdt + NV_BOOT_DS, UINT64_C(0x00CF93000000FFFF)); /* G D P S type 3 */
+    nv_st64(gdt + 0x00, 0);
+    nv_st64(gdt + 0x08, 0);
+    nv_st64(gdt + NV_BOOT_CS, UINT64_C(0x00AF9B000000FFFF)); /* G L P S type B */
+    nv_st64(gdt + NV_BOOT_DS, UINT64_C(0x00CF93000000FFFF)); /* G D P S type 3 */
 }
 
 /*
@@ -140,12 +112,12 @@ static bool check_bzimage(const char *path, const uint8_t *k, gsize len,
     const char *why = NULL;
     if (len < 0x270) {
         why = "too small to be a bzImage";
-    } else if (rd16(k + HDR_BOOT_FLAG) != 0xAA55 ||
+    } else if (nv_ld16(k + HDR_BOOT_FLAG) != 0xAA55 ||
                memcmp(k + HDR_MAGIC, "HdrS", 4) != 0) {
         why = "not a Linux bzImage (no boot flag or HdrS header)";
-    } else if (rd16(k + HDR_VERSION) < 0x020C) {
+    } else if (nv_ld16(k + HDR_VERSION) < 0x020C) {
         why = "boot protocol older than 2.12";
-    } else if (!(rd16(k + HDR_XLOADFLAGS) & XLF_KERNEL_64)) {
+    } else if (!(nv_ld16(k + HDR_XLOADFLAGS) & XLF_KERNEL_64)) {
         why = "no 64-bit entry point (XLF_KERNEL_64)";
     }
     if (!why) {
@@ -180,9 +152,9 @@ static void write_e820(const NvBoard *b, uint8_t *zp)
     for (guint i = 0; i < map->len && i < BP_E820_MAX; i++) {
         const NvE820Entry *e = &g_array_index(map, NvE820Entry, i);
         uint8_t *p = zp + BP_E820_TABLE + i * 20;
-        wr64(p, e->addr);
-        wr64(p + 8, e->size);
-        wr32(p + 16, e->type);
+        nv_st64(p, e->addr);
+        nv_st64(p + 8, e->size);
+        nv_st32(p + 16, e->type);
     }
 }
 
@@ -201,9 +173,9 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
 
     /* The kernel decompresses in place and needs init_size bytes there. */
     uint64_t kernel_end = NV_BOOT_KERNEL + MAX(klen - off,
-                                               (gsize)rd32(k + HDR_INIT_SIZE));
+                                               (gsize)nv_ld32(k + HDR_INIT_SIZE));
     uint64_t initrd_addr = 0, limit = MIN(b->fw_base,
-                                          (uint64_t)rd32(k + HDR_INITRD_ADDR_MAX)
+                                          (uint64_t)nv_ld32(k + HDR_INITRD_ADDR_MAX)
                                               + 1);
     if (initrd) {
         initrd_addr = ilen <= limit ? nv_align_down(limit - ilen, PAGE) : 0;
@@ -220,7 +192,7 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
                     "-kernel %s: does not fit in RAM (raise -m)", kernel);
         return false;
     }
-    uint32_t cmdline_max = rd32(k + HDR_CMDLINE_SIZE);
+    uint32_t cmdline_max = nv_ld32(k + HDR_CMDLINE_SIZE);
     size_t clen = cmdline ? strlen(cmdline) : 0;
     if (clen > MIN(cmdline_max, NV_BOOT_CMDLINE_MAX - 1)) {
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
@@ -242,14 +214,14 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
     memset(zp, 0, BP_SIZE);
     size_t hdr_end = MIN((size_t)0x202 + k[HDR_JUMP + 1], (size_t)BP_SIZE);
     memcpy(zp + HDR_START, k + HDR_START, hdr_end - HDR_START);
-    wr16(zp + HDR_VID_MODE, 0xFFFF);
+    nv_st16(zp + HDR_VID_MODE, 0xFFFF);
     zp[HDR_TYPE_OF_LOADER] = 0xFF;
     zp[HDR_LOADFLAGS] |= LOADED_HIGH | CAN_USE_HEAP;
-    wr16(zp + HDR_HEAP_END_PTR, 0xFE00);
-    wr32(zp + HDR_CMD_LINE_PTR, (uint32_t)NV_BOOT_CMDLINE);
-    wr32(zp + HDR_RAMDISK_IMAGE, (uint32_t)initrd_addr);
-    wr32(zp + HDR_RAMDISK_SIZE, (uint32_t)ilen);
-    wr64(zp + BP_ACPI_RSDP_ADDR, rsdp_addr);
+    nv_st16(zp + HDR_HEAP_END_PTR, 0xFE00);
+    nv_st32(zp + HDR_CMD_LINE_PTR, (uint32_t)NV_BOOT_CMDLINE);
+    nv_st32(zp + HDR_RAMDISK_IMAGE, (uint32_t)initrd_addr);
+    nv_st32(zp + HDR_RAMDISK_SIZE, (uint32_t)ilen);
+    nv_st64(zp + BP_ACPI_RSDP_ADDR, rsdp_addr);
     write_e820(b, zp);
 
     write_gdt(nv_board_guest_ptr(b, NV_BOOT_GDT, 32));

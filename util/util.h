@@ -85,6 +85,36 @@ bool nv_opts_check_unused(NvOpts *opts, GError **errp);
 /* Prefix an error message: "<prefix>: <old message>". */
 void nv_error_prefix(GError **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
+/* Little-endian loads and stores: every structure the guest, a file or a
+ * table sees (zero page, ACPI tables, DSM mailbox, namespace labels). */
+static inline uint16_t nv_ld16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+static inline uint32_t nv_ld32(const uint8_t *p)
+{
+    return (uint32_t)nv_ld16(p) | (uint32_t)nv_ld16(p + 2) << 16;
+}
+static inline uint64_t nv_ld64(const uint8_t *p)
+{
+    return (uint64_t)nv_ld32(p) | (uint64_t)nv_ld32(p + 4) << 32;
+}
+static inline void nv_st16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void nv_st32(uint8_t *p, uint32_t v)
+{
+    nv_st16(p, (uint16_t)v);
+    nv_st16(p + 2, (uint16_t)(v >> 16));
+}
+static inline void nv_st64(uint8_t *p, uint64_t v)
+{
+    nv_st32(p, (uint32_t)v);
+    nv_st32(p + 4, (uint32_t)(v >> 32));
+}
+
 static inline uint64_t nv_align_up(uint64_t v, uint64_t a)
 {
     return (v + a - 1) / a * a;
