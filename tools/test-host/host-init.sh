@@ -14,8 +14,18 @@
 #   VMM_TIMEOUT  seconds each VMM run may take before it is killed
 #   DISK_FILES   how many virtio disks the runner attached (--disk-file):
 #                $DISKFILE0 ... name them (/dev/vda ...)
+#   RSS_POLL     (optional) sample the VMM's /proc/PID/status every RSS_POLL
+#                seconds and print "vmm-rss" lines after it exits
+# Several VMMs: instead of VMM, VMM_ARGS and GUEST_APPEND, the config has
+#   VMMS         their names ("qemu nvemu"), and for each name N:
+#   VMM_N VMM_ARGS_N GUEST_APPEND_N   as VMM, VMM_ARGS, GUEST_APPEND above
+# Then boot N runs every VMM once (in VMMS order for odd N, reversed for even
+# N), each on its own backing files (/tmp/NAME/pmemI.img, fresh for its first
+# boot), its guest gets testhost.vmm=NAME too, and its lines say
+# "TESTHOST: vmm=NAME boot=N ...".
 # /host.sh (--host-script), if present, runs as "/host.sh before N" and
-# "/host.sh after N" around VMM run N, with $DISK0 ... $DISKFILE0 ... set.
+# "/host.sh after N" around VMM run N, with $DISK0 ... $DISKFILE0 ... set
+# (and $VMM_NAME with several VMMs).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -44,18 +54,27 @@ echo "TESTHOST: kvm=ok nested=$(cat /sys/module/kvm_amd/parameters/nested 2>/dev
 
 # The NVDIMM backing files: sparse, on the tmpfs. They stay for all boots,
 # so what a guest writes (labels, namespaces) is there on the next boot.
+# With several VMMs each has its own set, in /tmp/NAME/.
 KERNEL=/guest/vmlinuz
 INITRD=/guest/initrd.img
-i=0
-for mb in $DISK_MB; do
-    f=/tmp/pmem$i.img
-    truncate -s "${mb}M" "$f"
-    eval "DISK$i=$f DISK_MB$i=$mb"
-    export "DISK$i" "DISK_MB$i"
-    i=$((i + 1))
-done
-DISK=${DISK0:-}
-export KERNEL INITRD DISK
+export KERNEL INITRD
+use_disks() { # DIR [create]: point $DISK0 ... (and $DISK) at DIR/pmemI.img
+    i=0
+    for mb in $DISK_MB; do
+        f=$1/pmem$i.img
+        [ -z "${2:-}" ] || { mkdir -p "$1"; truncate -s "${mb}M" "$f"; }
+        eval "DISK$i=$f DISK_MB$i=$mb"
+        export "DISK$i" "DISK_MB$i"
+        i=$((i + 1))
+    done
+    DISK=${DISK0:-}
+    export DISK
+}
+if [ -n "${VMMS:-}" ]; then
+    for name in $VMMS; do use_disks "/tmp/$name" create; done
+else
+    use_disks /tmp create
+fi
 i=0
 for letter in a b c d e f g h; do
     [ "$i" -lt "${DISK_FILES:-0}" ] || break
@@ -74,21 +93,44 @@ host_hook() { # before|after N
 # output on the same console: keep them in dmesg, print the kvm ones at the end.
 dmesg -n 1
 
-failures=0
-BOOT=1
-while [ "$BOOT" -le "$BOOTS" ]; do
-    APPEND="$GUEST_APPEND testhost.boot=$BOOT"
+# rss_poll PID: until PID is gone, every $RSS_POLL s append "@ UPTIME" and
+# the VmRSS/VmHWM/RssAnon/RssFile/RssShmem lines of its status to
+# /tmp/vmm-rss. One grep per sample (ash's read builtin reads a byte per
+# system call): the sampling must not steal much of the test host's one CPU.
+rss_poll() {
+    while kill -0 "$1" 2>/dev/null; do
+        read -r up _ < /proc/uptime
+        echo "@ $up" >> /tmp/vmm-rss
+        grep -E '^(VmRSS|VmHWM|RssAnon|RssFile|RssShmem):' "/proc/$1/status" >> /tmp/vmm-rss 2>/dev/null
+        sleep "$RSS_POLL"
+    done
+}
+
+# run_vmm [NAME]: one VMM run, boot $BOOT (NAME: one of several VMMs).
+run_vmm() {
+    if [ -n "${1:-}" ]; then
+        VMM_NAME=$1
+        export VMM_NAME
+        eval "VMM=\$VMM_$1 VMM_ARGS=\$VMM_ARGS_$1 GUEST_APPEND=\$GUEST_APPEND_$1"
+        use_disks "/tmp/$1"
+        tag="vmm=$1 boot=$BOOT"
+        APPEND="$GUEST_APPEND testhost.boot=$BOOT testhost.vmm=$1"
+    else
+        tag="boot=$BOOT"
+        APPEND="$GUEST_APPEND testhost.boot=$BOOT"
+    fi
     export APPEND BOOT
     eval "set -- $VMM_ARGS"
     host_hook before "$BOOT"
-    echo "TESTHOST: boot=$BOOT vmm-start uptime=$(uptime_s)"
+    echo "TESTHOST: $tag vmm-start uptime=$(uptime_s)"
     t0=$(uptime_s)
-    rm -f /tmp/vmm-timed-out
+    rm -f /tmp/vmm-timed-out /tmp/vmm-rss
     # The VMM in the background, a watchdog beside it: on timeout it writes
     # a flag, sends TERM, then KILL. (QEMU exits 0 on SIGTERM, so the exit
     # code alone cannot tell a timeout.) The VMM's stdout is the guest's
     # serial console and streams through; its stderr is kept and printed
     # after it exits, prefixed, so error messages reach the runner's output.
+    # shellcheck disable=SC2153  # VMM: from the config, or set by the eval above
     "$VMM" "$@" </dev/null 2>/tmp/vmm-stderr &
     vmm=$!
     (
@@ -99,16 +141,51 @@ while [ "$BOOT" -le "$BOOTS" ]; do
         fi
     ) &
     dog=$!
+    poller=""
+    if [ -n "${RSS_POLL:-}" ]; then
+        rss_poll "$vmm" &
+        poller=$!
+    fi
     wait "$vmm"
     rc=$?
     kill "$dog" 2>/dev/null
+    [ -z "$poller" ] || { kill "$poller" 2>/dev/null; wait "$poller" 2>/dev/null; }
     [ -e /tmp/vmm-timed-out ] && rc=124
     t1=$(uptime_s)
     echo
-    tail -n 20 /tmp/vmm-stderr | sed "s/^/TESTHOST: boot=$BOOT vmm-stderr: /"
-    echo "TESTHOST: boot=$BOOT vmm-exit=$rc secs=$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")"
+    tail -n 20 /tmp/vmm-stderr | sed "s/^/TESTHOST: $tag vmm-stderr: /"
+    if [ -n "$poller" ]; then
+        # The last sample (VmHWM: the peak so far) and the whole series as
+        # SECS:VmRSS:RssAnon:RssFile:RssShmem (seconds since vmm-start, kB).
+        awk -v tag="$tag" -v t0="$t0" '
+            function flush() { if (rss != "") { n++; s = s sprintf(" %.2f:%s:%s:%s:%s", up - t0, rss, anon, file, shmem)
+                                                last = sprintf("last-kb=%s hwm-kb=%s anon-kb=%s file-kb=%s shmem-kb=%s", rss, hwm, anon, file, shmem) } }
+            $1 == "@" { flush(); up = $2; rss = hwm = anon = file = shmem = ""; next }
+            $1 == "VmRSS:" { rss = $2 } $1 == "VmHWM:" { hwm = $2 } $1 == "RssAnon:" { anon = $2 }
+            $1 == "RssFile:" { file = $2 } $1 == "RssShmem:" { shmem = $2 }
+            END { flush()
+                  if (n) { print "TESTHOST: " tag " vmm-rss " last " samples=" n
+                           print "TESTHOST: " tag " vmm-rss-series" s }
+                  else print "TESTHOST: " tag " vmm-rss samples=0" }' /tmp/vmm-rss 2>/dev/null ||
+            echo "TESTHOST: $tag vmm-rss samples=0"
+    fi
+    echo "TESTHOST: $tag vmm-exit=$rc secs=$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")"
     [ "$rc" -eq 0 ] || failures=$((failures + 1))
     host_hook after "$BOOT"
+}
+
+failures=0
+BOOT=1
+while [ "$BOOT" -le "$BOOTS" ]; do
+    if [ -z "${VMMS:-}" ]; then
+        run_vmm
+    else
+        # Odd boots in the given order, even boots reversed: neither VMM is
+        # always the first (or the second) run.
+        order=$VMMS
+        [ $((BOOT % 2)) -eq 1 ] || order=$(for n in $VMMS; do echo "$n"; done | tac)
+        for name in $order; do run_vmm "$name"; done
+    fi
     BOOT=$((BOOT + 1))
 done
 

@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""bench/report.py — turn the output of one tools/test-host/run with
+`--vmm qemu --vmm nvemu` and bench/guest-bench.sh + bench/host-bench.sh into
+the side-by-side table of bench/nvdimm-vs-qemu.
+
+    report.py OUTPUT [--markdown] [--runs]
+
+Reads the runner's printed lines (TESTHOST:/GUEST:/RESULT:), groups them by
+VMM run, takes the median of each metric over the runs of each VMM, and
+prints: metric | QEMU | nvemu | nvemu/QEMU | target | met?  and a verdict.
+Exit 0 when both VMMs have at least one complete run, else 1.
+"""
+import argparse
+import re
+import statistics
+import sys
+
+VMMS = ("qemu", "nvemu")
+KV = re.compile(r"([A-Za-z0-9_.-]+)=(\S*)")
+
+
+def kv(line):
+    return dict(KV.findall(line))
+
+
+def parse(lines):
+    """Runs keyed by (vmm, boot): dicts of raw values; host yardsticks."""
+    runs = {}
+    host = []
+    cur = None
+    for line in lines:
+        line = line.rstrip("\n")
+        m = re.match(r"TESTHOST: vmm=(\S+) boot=(\d+) (.*)", line)
+        if m:
+            key = (m.group(1), int(m.group(2)))
+            rest = m.group(3)
+            r = runs.setdefault(key, {"vmm": key[0], "boot": key[1]})
+            if rest.startswith("vmm-start"):
+                cur = key
+                r["start"] = float(kv(rest).get("uptime", "nan"))
+            elif rest.startswith("vmm-exit="):
+                d = kv(rest)
+                r["rc"] = int(d["vmm-exit"])
+                r["wall"] = float(d["secs"])
+                cur = None
+            elif rest.startswith("vmm-rss-series"):
+                series = []
+                for item in rest.split()[1:]:
+                    f = item.split(":")
+                    series.append((float(f[0]), *[int(x) if x else 0 for x in f[1:]]))
+                r["series"] = series
+            elif rest.startswith("vmm-rss "):
+                r["rss_last"] = {k: int(v) for k, v in kv(rest).items() if v.isdigit()}
+            continue
+        if line.startswith("RESULT: bench-host "):
+            d = kv(line)
+            if " smaps " in line:
+                key = (d.get("vmm"), int(d.get("boot", "0") or 0))
+                r = runs.setdefault(key, {"vmm": key[0], "boot": key[1]})
+                r["smaps"] = d
+                continue
+            if " version " in line:
+                key = (d.get("vmm"), int(d.get("boot", "0") or 0))
+                r = runs.setdefault(key, {"vmm": key[0], "boot": key[1]})
+                r["version-s"] = float(d["secs"])
+                continue
+            d["memcpy"] = " memcpy " in line
+            d["dd"] = " dd-tmpfs " in line
+            host.append(d)
+            continue
+        if line.startswith("RESULT: bench "):
+            d = kv(line)
+            key = (d.get("vmm"), int(d.get("boot", "0") or 0))
+            r = runs.setdefault(key, {"vmm": key[0], "boot": key[1]})
+            if " rss-point " in line:
+                r["rss_point"] = float(d["uptime"])
+                r["rss_window"] = float(d.get("window", "1.5"))
+            elif " pmem-write " in line:
+                r["pmem_bytes"] = int(d["bytes"])
+                r["pmem_cold"] = float(d["cold-s"])
+                r["pmem_warm"] = float(d["warm-s"])
+            elif " error=" in line:
+                r["error"] = d["error"]
+            else:
+                for k in ("floor-x10-s", "read-labels-x10-s", "init-labels-s",
+                          "create-namespace-s", "label-bytes", "clock", "crng-wait-s",
+                          "cpu-flags", "swiotlb-mib", "memtotal-kib"):
+                    if k in d:
+                        r[k] = d[k]
+            continue
+        if cur and line.startswith("GUEST: "):
+            r = runs[cur]
+            d = kv(line)
+            if line.startswith("GUEST: init "):
+                r["init"] = float(d["uptime"])
+            elif line.startswith("GUEST: script-start "):
+                r["script_start"] = float(d["uptime"])
+            elif line.startswith("GUEST: script-exit="):
+                r["script_rc"] = int(d["script-exit"])
+                r["exit_uptime"] = float(d["uptime"])
+    return runs, host
+
+
+def rss_after_boot(r):
+    """The VMM's RSS sample taken while the guest idled at its rss-point.
+
+    The test host's samples are timed from vmm-start, the guest's point from
+    its own boot; the two are aligned by the end of the run: the VMM exits
+    right after the guest prints script-exit, so (VM wall - guest uptime at
+    script-exit) is where the guest's clock 0 lies on the host's time line
+    (slightly late: the guest's poweroff is in it). Of the samples in the
+    guest's idle window [point, point + window] on that time line, the
+    latest one in its first half counts (the window's end may already be
+    the first pmem writes).
+    """
+    s = r.get("series")
+    if not s or "rss_point" not in r or "exit_uptime" not in r:
+        return None
+    offset = r["wall"] - r["exit_uptime"]
+    start = r["rss_point"] + offset
+    end = start + r["rss_window"] / 2
+    inside = [x for x in s if start - 0.25 <= x[0] <= end]
+    if not inside:
+        before = [x for x in s if x[0] <= end]
+        if not before:
+            return None
+        inside = before[-1:]
+    return inside[-1]
+
+
+def summarize(runs):
+    per = {v: [] for v in VMMS}
+    for key in sorted(runs):
+        r = runs[key]
+        if r["vmm"] not in per:
+            continue
+        ok = r.get("rc") == 0 and r.get("script_rc") == 0 and "error" not in r
+        r["ok"] = ok
+        if not ok:
+            continue
+        m = {}
+        m["init"] = r.get("init")
+        m["wall"] = r.get("wall")
+        m["outside"] = r["wall"] - r["exit_uptime"] if "exit_uptime" in r else None
+        if "exit_uptime" in r and "script_start" in r:
+            m["noscript"] = r["wall"] - (r["exit_uptime"] - r["script_start"])
+        for k, name in (("read-labels-x10-s", "labels"), ("floor-x10-s", "floor"),
+                        ("init-labels-s", "initl"), ("create-namespace-s", "createns")):
+            m[name] = float(r[k]) if k in r else None
+        if m["labels"] is not None and m["floor"] is not None:
+            m["labels_io"] = m["labels"] - m["floor"]
+        smp = rss_after_boot(r)
+        r["rss_sample"] = smp
+        m["rss"] = smp[1] / 1024 if smp else None
+        if smp and len(smp) >= 5:
+            m["rss_anon"], m["rss_file"], m["rss_shmem"] = (x / 1024 for x in smp[2:5])
+        m["crng"] = float(r["crng-wait-s"]) if "crng-wait-s" in r else None
+        m["version"] = r.get("version-s")
+        m["swiotlb"] = float(r["swiotlb-mib"]) if "swiotlb-mib" in r else None
+        m["memtotal"] = int(r["memtotal-kib"]) / 1024 if "memtotal-kib" in r else None
+        sm = r.get("smaps")
+        if sm and "total-kb" in sm and "start" in r:
+            # Inside the guest's idle window? (same time line as the RSS samples)
+            t = float(sm["uptime"]) - r["start"]
+            w0 = r["rss_point"] + r["wall"] - r["exit_uptime"] if "rss_point" in r else None
+            sm["t"] = t
+            sm["in_window"] = w0 is not None and w0 - 0.25 <= t <= w0 + r["rss_window"] - 1.0
+            if sm["in_window"]:
+                for k in ("total", "guest-ram", "pmem", "own"):
+                    m["smaps_" + k] = int(sm[k + "-kb"]) / 1024
+        last = r.get("rss_last", {})
+        m["rss_last"] = last["last-kb"] / 1024 if "last-kb" in last else None
+        m["hwm"] = last["hwm-kb"] / 1024 if "hwm-kb" in last else None
+        if "pmem_bytes" in r:
+            mib = r["pmem_bytes"] / 1048576
+            m["pmem_cold"] = mib / r["pmem_cold"]
+            m["pmem_warm"] = mib / r["pmem_warm"]
+        per[r["vmm"]].append(m)
+    return per
+
+
+def host_summary(host):
+    per = {v: {} for v in VMMS}
+    for v in VMMS:
+        mc = [d for d in host if d.get("vmm") == v and d["memcpy"] and "cold-s" in d]
+        dd = [d for d in host if d.get("vmm") == v and d["dd"] and "secs" in d]
+        if mc:
+            mib = int(mc[0]["bytes"]) / 1048576
+            per[v]["memcpy_cold"] = statistics.median(mib / float(d["cold-s"]) for d in mc)
+            per[v]["memcpy_warm"] = statistics.median(mib / float(d["warm-s"]) for d in mc)
+        if dd:
+            mib = int(dd[0]["bytes"]) / 1048576
+            per[v]["dd"] = statistics.median(mib / float(d["secs"]) for d in dd)
+    return per
+
+
+def med(values):
+    values = [x for x in values if x is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(x, unit):
+    if x is None:
+        return "—"
+    if unit == "s":
+        return f"{x:.2f} s"
+    if unit == "MiB":
+        return f"{x:.0f} MiB"
+    if unit == "MiB/s":
+        return f"{x:.0f} MiB/s"
+    if unit == "x":
+        return f"{x:.2f}"
+    return f"{x}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("output")
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--runs", action="store_true", help="also print every run's numbers")
+    a = ap.parse_args()
+    with open(a.output, errors="replace") as f:
+        runs, host = parse(f)
+    per = summarize(runs)
+    hs = host_summary(host)
+    n = {v: len(per[v]) for v in VMMS}
+    total = {v: sum(1 for r in runs.values() if r["vmm"] == v) for v in VMMS}
+
+    def m(v, k):
+        return med(x.get(k) for x in per[v])
+
+    label_kib = next((int(r["label-bytes"]) // 1024 for r in runs.values() if "label-bytes" in r), 128)
+    write_mib = next((r["pmem_bytes"] // 1048576 for r in runs.values() if "pmem_bytes" in r),
+                     next((int(d["bytes"]) // 1048576 for d in host if "bytes" in d), 0))
+    # (label, key, unit, lower_is_better, target ratio or None)
+    rows = [
+        ("guest uptime at /init", "init", "s", True, None),
+        ("VM wall time (VMM start to exit)", "wall", "s", True, 0.5),
+        ("  minus the guest script: boot + power-off", "noscript", "s", True, None),
+        ("  outside the guest's clock", "outside", "s", True, None),
+        ("  VMM --version alone (exec, libraries)", "version", "s", True, None),
+        (f"ndctl read-labels {label_kib} KiB x10", "labels", "s", True, 0.2),
+        ("  the same with -s 256 x10 (floor)", "floor", "s", True, None),
+        ("  difference: label transfer x10", "labels_io", "s", True, None),
+        ("ndctl init-labels", "initl", "s", True, None),
+        ("ndctl create-namespace -m fsdax -s 128M", "createns", "s", True, None),
+        ("guest wait for its random pool (crng)", "crng", "s", True, None),
+        ("VMM RSS after boot (VmRSS)", "rss", "MiB", True, 0.25),
+        ("  of it RssAnon", "rss_anon", "MiB", True, None),
+        ("  of it RssShmem (tmpfs, memfd)", "rss_shmem", "MiB", True, None),
+        ("  smaps: total", "smaps_total", "MiB", True, None),
+        ("  smaps: guest RAM mapping", "smaps_guest-ram", "MiB", True, None),
+        ("  smaps: pmem backing-file mapping", "smaps_pmem", "MiB", True, None),
+        ("  smaps: everything else (VMM's own)", "smaps_own", "MiB", True, None),
+        (f"VMM peak RSS (VmHWM, after the {write_mib} MiB pmem write)", "hwm", "MiB", True, None),
+        ("guest's SWIOTLB bounce buffer (zeroed at boot)", "swiotlb", "MiB", True, None),
+        ("guest's MemTotal", "memtotal", "MiB", True, None),
+        (f"guest pmem write {write_mib} MiB, cold", "pmem_cold", "MiB/s", False, None),
+        (f"guest pmem write {write_mib} MiB, warm", "pmem_warm", "MiB/s", False, None),
+    ]
+    rows = [r for r in rows if not r[1].startswith("smaps_")
+            or any(x.get(r[1]) is not None for v in VMMS for x in per[v])]
+    table = []
+    verdicts = []
+    for label, key, unit, _lower, target in rows:
+        q, e = m("qemu", key), m("nvemu", key)
+        ratio = e / q if q and e is not None else None
+        if ratio is not None and abs(ratio) < 0.005:
+            ratio = 0.0
+        met = ""
+        if target is not None:
+            if ratio is None:
+                met = "no data"
+            else:
+                met = "yes" if ratio <= target else "NO"
+                verdicts.append((label, ratio, target, met))
+        table.append([label, fmt(q, unit), fmt(e, unit), fmt(ratio, "x"),
+                      f"<= {target}x" if target else "", met])
+    # Host yardsticks: measured in the test host before each VMM's runs.
+    for label, key in ((f"test-host memcpy {write_mib} MiB, cold", "memcpy_cold"),
+                       (f"test-host memcpy {write_mib} MiB, warm", "memcpy_warm"),
+                       (f"test-host dd {write_mib} MiB to tmpfs", "dd")):
+        q, e = hs["qemu"].get(key), hs["nvemu"].get(key)
+        table.append([label, fmt(q, "MiB/s"), fmt(e, "MiB/s"), "", "", ""])
+    for label, gk, hk in (("guest pmem write / host memcpy, cold", "pmem_cold", "memcpy_cold"),
+                          ("guest pmem write / host memcpy, warm", "pmem_warm", "memcpy_warm")):
+        vals = []
+        for v in VMMS:
+            g, h = m(v, gk), hs[v].get(hk)
+            vals.append(g / h if g and h else None)
+        table.append([label, fmt(vals[0], "x"), fmt(vals[1], "x"), "", "", ""])
+
+    head = ["metric", "QEMU", "nvemu", "nvemu/QEMU", "target", "met?"]
+    window = next((r["rss_window"] for r in runs.values() if "rss_window" in r), None)
+    print(f"runs used (median over them): QEMU {n['qemu']} of {total['qemu']}, "
+          f"nvemu {n['nvemu']} of {total['nvemu']}; the guests idle {window} s at the RSS point "
+          "(part of VM wall time)")
+    if a.markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "|".join(["---"] + ["---:"] * 3 + ["---"] * 2) + "|")
+        for row in table:
+            print("| " + " | ".join(c if c else " " for c in row) + " |")
+    else:
+        w = [max(len(str(r[i])) for r in [head] + table) for i in range(len(head))]
+        line = lambda r: "  ".join(str(c).ljust(w[i]) if i == 0 else str(c).rjust(w[i])
+                                   for i, c in enumerate(r)).rstrip()
+        print(line(head))
+        print(line(["-" * x for x in w]))
+        for row in table:
+            print(line(row))
+    print()
+    for label, ratio, target, met in verdicts:
+        word = "met" if met == "yes" else "MISSED"
+        print(f"verdict: {label.strip()}: nvemu/QEMU = {ratio:.2f}x, target <= {target}x: {word}")
+    for label, _k, _u, _l, target in rows:
+        if target is not None and not any(v[0] == label for v in verdicts):
+            print(f"verdict: {label.strip()}: no data")
+
+    if a.runs:
+        print()
+        print("every run (vmm boot: wall init read-labels floor create-ns rss-after-boot@t pmem cold/warm):")
+        for key in sorted(runs, key=lambda k: runs[k].get("start", 0.0)):
+            r = runs[key]
+            smp = r.get("rss_sample")
+            rs = f"{smp[1] / 1024:.0f}MiB@{smp[0]:.2f}s" if smp else "-"
+            pc = f"{r['pmem_bytes'] / 1048576 / r['pmem_cold']:.0f}" if "pmem_cold" in r else "-"
+            pw = f"{r['pmem_bytes'] / 1048576 / r['pmem_warm']:.0f}" if "pmem_warm" in r else "-"
+            sm = r.get("smaps")
+            smt = ""
+            if sm and "t" in sm:
+                smt = (f" smaps@{sm['t']:.1f}s{'' if sm['in_window'] else ' (OUTSIDE the idle window: not used)'}:"
+                       f" own={int(sm['own-kb']) / 1024:.0f}MiB ram={int(sm['guest-ram-kb']) / 1024:.0f}MiB"
+                       f" thp={int(sm.get('thp-kb', 0)) / 1024:.0f}MiB")
+            print(f"  {key[0]:5} {key[1]}: ok={r.get('ok')} wall={r.get('wall')} init={r.get('init')} "
+                  f"crng={r.get('crng-wait-s')} labels={r.get('read-labels-x10-s')} floor={r.get('floor-x10-s')} "
+                  f"init-labels={r.get('init-labels-s')} create-ns={r.get('create-namespace-s')} "
+                  f"rss={rs} pmem={pc}/{pw} MiB/s" + smt
+                  + (f" error={r['error']}" if "error" in r else ""))
+    return 0 if n["qemu"] and n["nvemu"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
