@@ -22,5 +22,8 @@ done
 echo "bootstrap: installing ${missing[*]}" >&2
 sudo=""
 [[ $(id -u) -eq 0 ]] || sudo="sudo"
+# One apt at a time (tools/test-host installs through the same lock file).
+exec 9>>/tmp/nvemu-apt.lock
+flock 9
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -37,7 +37,7 @@ fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 if build/machine/nvemu --check-kvm >/dev/null 2>&1; then
-    # shellcheck source=../tools/test-host/lib.sh
+    # shellcheck source=tools/test-host/lib.sh
     source tools/test-host/lib.sh
     kver=$(th_kernel_version)
     step "this /dev/kvm can boot Linux: building the guest initramfs"
@@ -53,11 +53,13 @@ if build/machine/nvemu --check-kvm >/dev/null 2>&1; then
 else
     step "$(build/machine/nvemu --check-kvm 2>&1 | sed 's/^nvemu: //')"
     step "booting the test host, then the guest on nvemu (about 25 s under TCG)"
-    # shellcheck disable=SC2016  # $DISKFILE0 etc. are expanded in the test host
-    args='-m 512M,slots=4,maxmem=4G -nographic -no-reboot'
-    args+=' -object memory-backend-file,id=mem0,share=on,mem-path=$DISKFILE0'
-    args+=' -device nvdimm,id=nv0,memdev=mem0,label-size=128K'
-    args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
+    # $DISKFILE0, $KERNEL... are expanded in the test host, not here
+    # shellcheck disable=SC2016
+    args='-m 512M,slots=4,maxmem=4G -nographic -no-reboot
+ -object memory-backend-file,id=mem0,share=on,mem-path=$DISKFILE0
+ -device nvdimm,id=nv0,memdev=mem0,label-size=128K
+ -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
+    args=${args//$'\n'/}
     tools/test-host/run --vmm nvemu --disk-mb "" --disk-file "$img" --vmm-args "$args" \
         --guest-script scripts/guest-demo.sh >"$out" 2>&1 || { cat "$out"; exit 1; }
 fi

@@ -5,7 +5,7 @@
 # time (FUZZ_SECONDS, default 30); finish with one line
 # "N passed, N failed[, N skipped]".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 scripts/bootstrap.sh || { echo "bootstrap failed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -55,6 +55,8 @@ done
 # under TCG) and run once, on the plain build. NVEMU_SKIP_GUEST=1 skips it.
 if [[ -z "${NVEMU_SKIP_GUEST:-}" && -f build/build.ninja ]]; then
     echo "== build: testing (--suite guest, a real guest in the TCG test host)"
+    # once, before the guest tests start side by side
+    tools/test-host/install-packages || status=1
     rm -f build/meson-logs/testlog-guest.json
     logs+=("build/meson-logs/testlog-guest.json")
     meson test -C build --print-errorlogs --no-rebuild --suite guest \

@@ -21,18 +21,32 @@ th_sudo() {
 }
 
 # Install whatever of TH_PACKAGES is missing. Asks apt only when something is.
+# (tools/test-host/install-packages runs just this.) Runs that start side by
+# side (the test suites run in parallel) take turns through one lock file
+# and look again once they hold it: apt's own locks fail rather than wait.
 th_ensure_packages() {
+    th_missing_packages "$@" >/dev/null || return 0
+    (
+        flock 9
+        local missing
+        missing=$(th_missing_packages "$@") || exit 0
+        th_log "installing $missing"
+        # shellcheck disable=SC2086  # a list of package names
+        th_sudo apt-get update -qq &&
+            th_sudo env DEBIAN_FRONTEND=noninteractive \
+                apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    ) 9>>/tmp/nvemu-apt.lock
+}
+
+# Print the missing packages of TH_PACKAGES and "$@"; false when none are.
+th_missing_packages() {
     local p missing=()
     for p in "${TH_PACKAGES[@]}" "$@"; do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
             missing+=("$p")
         fi
     done
-    [[ ${#missing[@]} -eq 0 ]] && return 0
-    th_log "installing ${missing[*]}"
-    th_sudo apt-get update -qq
-    th_sudo env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [[ ${#missing[@]} -gt 0 ]] && echo "${missing[*]}"
 }
 
 # The kernel version both the test host and the guest run: the one the
