@@ -56,6 +56,15 @@ GArray *nv_board_e820(const NvBoard *b)
         NvE820Entry high = { 4 * GiB, l->ram_above_4g, NV_E820_RAM };
         g_array_append_val(map, high);
     }
+    /* pc-dimms present at boot are plain RAM to the guest (there is no
+     * memory hotplug yet); NVDIMMs stay out: the NFIT describes them. */
+    for (guint i = 0; i < b->cfg->dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(b->cfg->dimms, i);
+        if (d->kind == NV_DIMM_PC) {
+            NvE820Entry e = { d->addr, d->size, NV_E820_RAM };
+            g_array_append_val(map, e);
+        }
+    }
     return map;
 }
 

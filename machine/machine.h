@@ -209,8 +209,8 @@ typedef struct {
     uint32_t type;
 } NvE820Entry;
 
-/* The guest's e820 map: RAM, the reserved BIOS area and firmware area.
- * DIMMs are not in it (the NFIT describes NVDIMMs). */
+/* The guest's e820 map: RAM, the reserved BIOS area and firmware area,
+ * and each pc-dimm as RAM. NVDIMMs are not in it (the NFIT describes them). */
 GArray *nv_board_e820(const NvBoard *board);
 
 /* Where the vCPU starts: 64-bit entry, boot_params in RSI, page tables. */

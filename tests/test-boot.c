@@ -142,6 +142,46 @@ static void test_layout(Fx *fx, gconstpointer data)
     g_assert_cmpmem(rv, sizeof(stub), stub, sizeof(stub));
 }
 
+/* A pc-dimm is RAM in the e820 map at its planned address; an NVDIMM is
+ * not in it at all. */
+static void test_e820_dimms(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("nvemu-e820-XXXXXX", NULL);
+    g_autofree char *img = g_build_filename(dir, "pmem.img", NULL);
+    g_autofree char *obj = g_strdup_printf(
+        "memory-backend-file,id=f0,share=on,mem-path=%s,size=256M", img);
+    const char *argv[] = { "nvemu", "-m", "64M,slots=2,maxmem=1G",
+                           "-object", "memory-backend-ram,id=r0,size=128M",
+                           "-device", "pc-dimm,id=d0,memdev=r0",
+                           "-object", obj,
+                           "-device", "nvdimm,id=nv0,memdev=f0" };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(NvConfig) cfg = nv_config_parse(G_N_ELEMENTS(argv),
+                                              (char **)argv, &err);
+    g_assert_no_error(err);
+    g_assert_true(nv_config_plan(cfg, &err));
+    g_autoptr(NvBoard) b = nv_board_new(cfg, &err);
+    g_assert_no_error(err);
+    g_autoptr(GArray) map = nv_board_e820(b);
+    NvDimm *d0 = g_ptr_array_index(cfg->dimms, 0);
+    NvDimm *nv0 = g_ptr_array_index(cfg->dimms, 1);
+    guint found = 0;
+    for (guint i = 0; i < map->len; i++) {
+        const NvE820Entry *e = &g_array_index(map, NvE820Entry, i);
+        if (e->addr == d0->addr) {
+            g_assert_cmpuint(e->size, ==, 128 * MiB);
+            g_assert_cmpuint(e->type, ==, NV_E820_RAM);
+            found++;
+        }
+        g_assert_false(e->addr < nv0->addr + nv0->size &&
+                       nv0->addr < e->addr + e->size);
+    }
+    g_assert_cmpuint(found, ==, 1);
+    g_clear_pointer(&b, nv_board_free);
+    g_assert_cmpint(unlink(img), ==, 0);
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
 static void test_refusals(Fx *fx, gconstpointer data)
 {
     (void)data;
@@ -195,5 +235,6 @@ int main(int argc, char **argv)
     g_test_add("/boot/layout", Fx, NULL, fx_setup, test_layout, fx_teardown);
     g_test_add("/boot/refusals", Fx, NULL, fx_setup, test_refusals,
                fx_teardown);
+    g_test_add_func("/boot/e820-dimms", test_e820_dimms);
     return g_test_run();
 }
