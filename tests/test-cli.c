@@ -7,6 +7,7 @@
  * and no file created, truncated, extended or rewritten.
  */
 #include "util.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -147,23 +148,9 @@ static const BadCase bad_cases[] = {
 /* ---- running the binary --------------------------------------------- */
 
 static bool run_nvemu(const char *dir, const char *const *args, char **out,
-                      char **err, int *status)
+                char **err, int *status)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (char *)g_getenv("NVEMU"));
-    for (int i = 0; args[i]; i++) {
-        g_ptr_array_add(argv, (char *)args[i]);
-    }
-    g_ptr_array_add(argv, NULL);
-    g_autoptr(GError) e = NULL;
-    gint wait = 0;
-    if (!g_spawn_sync(dir, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL,
-                      NULL, out, err, &wait, &e)) {
-        g_test_message("spawn failed: %s", e->message);
-        return false;
-    }
-    *status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
-    return true;
+    return nv_test_run("NVEMU", dir, args, out, err, status);
 }
 
 /* ---- file fingerprints ---------------------------------------------- */

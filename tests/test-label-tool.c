@@ -5,6 +5,7 @@
  * error, and that files keep their size and untouched bytes.
  */
 #include "label-area.h"
+#include "spawn.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -16,22 +17,7 @@
 static bool run(const char *dir, const char *const *args, char **out,
                 char **err, int *status)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (char *)g_getenv("NVEMU_LABEL"));
-    for (int i = 0; args[i]; i++) {
-        g_ptr_array_add(argv, (char *)args[i]);
-    }
-    g_ptr_array_add(argv, NULL);
-    g_autoptr(GError) e = NULL;
-    gint wait = 0;
-    if (!g_spawn_sync(dir, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL,
-                      NULL, out, err, &wait, &e)) {
-        g_test_message("spawn failed: %s", e->message);
-        return false;
-    }
-    *status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
-    g_test_message("exit %d\nstdout:\n%sstderr:\n%s", *status, *out, *err);
-    return true;
+    return nv_test_run("NVEMU_LABEL", dir, args, out, err, status);
 }
 
 /* Run and expect @status; returns stdout (caller frees). */
