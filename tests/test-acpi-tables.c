@@ -7,6 +7,7 @@
  * report no error and no warning.
  */
 #include "acpi-nfit.h"
+#include "testutil.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -810,17 +811,6 @@ static void test_build_deterministic(void)
 
 /* ---- iasl ---- */
 
-static void remove_dir(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        g_assert_cmpint(g_unlink(p), ==, 0);
-    }
-    g_assert_cmpint(g_rmdir(dir), ==, 0);
-}
-
 /* iasl -d of one table: exit status 0, and no line of its output speaks
  * of an error or a warning (iasl's data-table disassembler checks
  * checksums, lengths and subtable layouts and warns in the output). */
@@ -871,7 +861,7 @@ static void test_iasl(void)
                                           tab->data->len, NULL));
         iasl_check(iasl, dir, name);
     }
-    remove_dir(dir);
+    nv_test_rm_dir(dir);
 }
 
 int main(int argc, char **argv)

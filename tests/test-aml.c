@@ -6,6 +6,7 @@
  * disassembly recompiled: 0 errors, 0 warnings, the same bytes.
  */
 #include "aml.h"
+#include "testutil.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -1171,17 +1172,6 @@ static int count_lines_with(const char *text, const char *word)
     return n;
 }
 
-static void remove_dir(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        g_assert_cmpint(g_unlink(p), ==, 0);
-    }
-    g_assert_cmpint(g_rmdir(dir), ==, 0);
-}
-
 /* iasl -d of the generated table: no errors or warnings; recompiling the
  * disassembly: "0 Errors, 0 Warnings" and the same AML again. The
  * disassembly is legacy ASL (-dl): iasl's ASL+ form turns
@@ -1236,7 +1226,7 @@ static void test_iasl_disassemble(void)
     take_creator(ours, (const uint8_t *)again);
     g_assert_cmpmem(ours->data, ours->len, again, again_len);
 
-    remove_dir(dir);
+    nv_test_rm_dir(dir);
 }
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
  * protocol (Documentation/arch/x86/boot.rst), and its refusals.
  */
 #include "machine.h"
+#include "testutil.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -43,9 +44,7 @@ static void fx_teardown(Fx *fx, gconstpointer data)
     (void)data;
     nv_board_free(fx->board);
     nv_config_free(fx->cfg);
-    const char *argv[] = { "rm", "-rf", fx->dir, NULL };
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH,
-                               NULL, NULL, NULL, NULL, NULL, NULL));
+    nv_test_rm_dir(fx->dir);
     g_free(fx->dir);
 }
 

@@ -7,7 +7,7 @@
  * and no file created, truncated, extended or rewritten.
  */
 #include "util.h"
-#include "spawn.h"
+#include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -198,17 +198,6 @@ static guint count_entries(const char *dir)
     return n;
 }
 
-static void rm_rf(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *n;
-    while (d && (n = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, n, NULL);
-        g_assert_cmpint(unlink(p), ==, 0);
-    }
-    g_assert_cmpint(rmdir(dir), ==, 0);
-}
-
 /* ---- the cases ------------------------------------------------------- */
 
 static void test_bad(gconstpointer data)
@@ -256,7 +245,7 @@ static void test_bad(gconstpointer data)
         g_free(after.name);
         g_free(before[i].name);
     }
-    rm_rf(dir);
+    nv_test_rm_dir(dir);
 }
 
 /* The acceptance example: two nvdimms and a pc-dimm. */
@@ -310,7 +299,7 @@ static void test_memory_map(void)
     }
     /* A dry run: neither pmem0.img nor nv1.labels was created. */
     g_assert_cmpuint(count_entries(dir), ==, 1);
-    rm_rf(dir);
+    nv_test_rm_dir(dir);
 }
 
 static void test_help_version(void)

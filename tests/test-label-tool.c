@@ -5,7 +5,7 @@
  * error, and that files keep their size and untouched bytes.
  */
 #include "label-area.h"
-#include "spawn.h"
+#include "testutil.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -66,17 +66,6 @@ static void write_file(const char *dir, const char *name, const uint8_t *d,
 {
     g_autofree char *p = path_in(dir, name);
     g_assert_true(g_file_set_contents(p, (const char *)d, (gssize)len, NULL));
-}
-
-static void rm_rf(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *n;
-    while (d && (n = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, n, NULL);
-        g_assert_cmpint(unlink(p), ==, 0);
-    }
-    g_assert_cmpint(rmdir(dir), ==, 0);
 }
 
 static void expect(const char *text, const char *needle)
@@ -146,7 +135,7 @@ static void test_init_fresh(void)
     g_autofree char *o4 = run_ok(dir, check, 0);
     g_assert_true(g_str_has_prefix(o4, "ok: 'pmem.img': version 1.2"));
     g_assert_cmpuint(strlen(o4), ==, (size_t)(strchr(o4, '\n') - o4 + 1));
-    rm_rf(dir);
+    nv_test_rm_dir(dir);
 }
 
 /* ---- labels written with the codec ----------------------------------- */
@@ -228,7 +217,7 @@ static void test_dump_labels(void)
     } else {
         g_test_message("python3 not found: JSON syntax not checked");
     }
-    rm_rf(dir);
+    nv_test_rm_dir(dir);
 }
 
 static void test_check(void)
@@ -264,7 +253,7 @@ static void test_check(void)
     const char *blank[] = { "check", "--label-file", "blank.labels", NULL };
     g_autofree char *none = run_ok(dir, blank, 1);
     g_assert_true(g_str_has_prefix(none, "problem: no valid index block"));
-    rm_rf(dir);
+    nv_test_rm_dir(dir);
 }
 
 /* ---- bad arguments --------------------------------------------------- */
@@ -339,7 +328,7 @@ static void test_bad(gconstpointer data)
     g_assert_cmpint(st1.st_size, ==, st0.st_size);
     g_autofree uint8_t *after = read_file(dir, "pmem.img", &l1);
     g_assert_cmpmem(after, l1, before, l0);
-    rm_rf(dir);
+    nv_test_rm_dir(dir);
 }
 
 static void test_help(void)

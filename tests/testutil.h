@@ -1,14 +1,14 @@
 /*
- * tests/spawn.h — run a program under test (its path in an environment
- * variable, as meson sets it) the way a user would, and collect what it
- * printed and how it exited.
+ * tests/testutil.h — helpers the test programs share: running a program
+ * under test the way a user would, and removing a scratch directory.
  */
-#ifndef NVEMU_TESTS_SPAWN_H
-#define NVEMU_TESTS_SPAWN_H
+#ifndef NVEMU_TESTS_TESTUTIL_H
+#define NVEMU_TESTS_TESTUTIL_H
 
 #include <glib.h>
 #include <stdbool.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* Run $@env_var with @args (NULL-terminated) in @dir (NULL: here); *status
  * is the exit code, or 128 + the signal. False if it could not start. */
@@ -31,6 +31,20 @@ static inline bool nv_test_run(const char *env_var, const char *dir,
     }
     *status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
     return true;
+}
+
+/* Remove a scratch directory made by g_dir_make_tmp() and the plain files
+ * in it; every removal must succeed (a test that left a subdirectory or
+ * lost track of a file fails here). */
+static inline void nv_test_rm_dir(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(dir, name, NULL);
+        g_assert_cmpint(unlink(p), ==, 0);
+    }
+    g_assert_cmpint(rmdir(dir), ==, 0);
 }
 
 #endif
