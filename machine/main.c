@@ -109,7 +109,8 @@ static int run_guest(NvConfig *cfg)
                 "--print-memory-map or --dump-acpi DIR)\n");
         return 1;
     }
-    if (!nv_kvm_probe(&err) || !nv_config_realize(cfg, &err)) {
+    /* Files are created and mapped by the first boot's nv_board_new(). */
+    if (!nv_kvm_probe(&err)) {
         return fail(err);
     }
     /* A closed stdout (nvemu | head) must not kill nvemu before it has
