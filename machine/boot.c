@@ -84,8 +84,7 @@ static void write_page_tables(uint8_t *pt)
     }
 }
 
-/* Flat 64-bit code at __BOOT_CS, flat data at __BOOT_DS. */
-static void write_gdt(uint8_t *gdt)
+void nv_boot_write_gdt(uint8_t *gdt)
 {
     nv_st64(gdt + 0x00, 0);
     nv_st64(gdt + 0x08, 0);
@@ -233,7 +232,7 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
     nv_st64(zp + BP_ACPI_RSDP_ADDR, rsdp_addr);
     write_e820(b, zp);
 
-    write_gdt(nv_board_guest_ptr(b, NV_BOOT_GDT, 32));
+    nv_boot_write_gdt(nv_board_guest_ptr(b, NV_BOOT_GDT, 32));
     write_reset_vector(nv_board_guest_ptr(b, NV_BOOT_RESET_VECTOR, 16));
     write_page_tables(nv_board_guest_ptr(b, NV_BOOT_PML4, 6 * PAGE));
     *info = (NvBootInfo) {
@@ -241,7 +240,6 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
         .boot_params = NV_BOOT_ZERO_PAGE,
         .cr3 = NV_BOOT_PML4,
         .gdt = NV_BOOT_GDT,
-        .gdt_limit = 4 * 8 - 1,
     };
     return true;
 }

@@ -54,7 +54,29 @@ static bool kvm_error(GError **errp, const char *what)
     return false;
 }
 
-static void flat_segment(struct kvm_segment *s, uint16_t sel, bool code);
+static void flat_segment(struct kvm_segment *s, uint16_t sel, bool code)
+{
+    *s = (struct kvm_segment) {
+        .base = 0, .limit = 0xFFFFFFFF, .selector = sel,
+        .type = code ? 0xB : 0x3, .present = 1, .dpl = 0, .s = 1,
+        .l = code, .db = !code, .g = 1,
+    };
+}
+
+/* The state Linux's 64-bit entry expects (boot.rst): long mode with
+ * paging on @cr3, flat __BOOT_CS/__BOOT_DS from the GDT at @gdt. */
+static void long_mode_sregs(struct kvm_sregs *s, uint64_t gdt, uint64_t cr3)
+{
+    flat_segment(&s->cs, NV_BOOT_CS, true);
+    flat_segment(&s->ds, NV_BOOT_DS, false);
+    s->es = s->fs = s->gs = s->ss = s->ds;
+    s->gdt.base = gdt;
+    s->gdt.limit = NV_BOOT_GDT_LIMIT;
+    s->cr0 = 0x80000011; /* PG | ET | PE */
+    s->cr3 = cr3;
+    s->cr4 = 0x20;       /* PAE */
+    s->efer = 0x500;     /* LMA | LME */
+}
 
 /* ---- can this /dev/kvm run Linux? -------------------------------------- */
 
@@ -91,8 +113,7 @@ static char *probe_guest(int kvm)
     *(uint64_t *)(mem + 0x2000) = 0x3003;
     *(uint64_t *)(mem + 0x3000) = 0x4003;
     *(uint64_t *)(mem + 0x4000) = 0x83;
-    *(uint64_t *)(mem + NV_BOOT_GDT + NV_BOOT_CS) = UINT64_C(0x00AF9B000000FFFF);
-    *(uint64_t *)(mem + NV_BOOT_GDT + NV_BOOT_DS) = UINT64_C(0x00CF93000000FFFF);
+    nv_boot_write_gdt(mem + NV_BOOT_GDT);
     memcpy(mem + 0x8000, code, sizeof(code));
 
     struct kvm_userspace_memory_region r = {
@@ -110,15 +131,7 @@ static char *probe_guest(int kvm)
                               g_strerror(errno));
         goto out;
     }
-    flat_segment(&sregs.cs, NV_BOOT_CS, true);
-    flat_segment(&sregs.ds, NV_BOOT_DS, false);
-    sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-    sregs.gdt.base = NV_BOOT_GDT;
-    sregs.gdt.limit = 4 * 8 - 1;
-    sregs.cr0 = 0x80000011;
-    sregs.cr3 = 0x2000;
-    sregs.cr4 = 0x20;
-    sregs.efer = 0x500;
+    long_mode_sregs(&sregs, NV_BOOT_GDT, 0x2000);
     if (ioctl(cpu, KVM_SET_SREGS, &sregs) < 0 ||
         ioctl(cpu, KVM_SET_REGS, &regs) < 0) {
         why = g_strdup_printf("setting up the probe guest failed: %s",
@@ -314,14 +327,6 @@ static bool set_cpuid(Vcpu *v, GError **errp)
     return true;
 }
 
-static void flat_segment(struct kvm_segment *s, uint16_t sel, bool code)
-{
-    *s = (struct kvm_segment) {
-        .base = 0, .limit = 0xFFFFFFFF, .selector = sel,
-        .type = code ? 0xB : 0x3, .present = 1, .dpl = 0, .s = 1,
-        .l = code, .db = !code, .g = 1,
-    };
-}
 
 /* The boot CPU starts at the kernel's 64-bit entry in long mode; the
  * others wait in the in-kernel LAPIC for INIT/SIPI from Linux. */
@@ -331,15 +336,7 @@ static bool setup_boot_cpu(Vcpu *v, const NvBootInfo *bi, GError **errp)
     if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
         return kvm_error(errp, "KVM_GET_SREGS");
     }
-    flat_segment(&s.cs, NV_BOOT_CS, true);
-    flat_segment(&s.ds, NV_BOOT_DS, false);
-    s.es = s.fs = s.gs = s.ss = s.ds;
-    s.gdt.base = bi->gdt;
-    s.gdt.limit = bi->gdt_limit;
-    s.cr0 = 0x80000011; /* PG | ET | PE */
-    s.cr3 = bi->cr3;
-    s.cr4 = 0x20;       /* PAE */
-    s.efer = 0x500;     /* LMA | LME */
+    long_mode_sregs(&s, bi->gdt, bi->cr3);
     struct kvm_regs r = { .rflags = 0x2, .rip = bi->entry,
                           .rsi = bi->boot_params };
     struct kvm_fpu fpu = { .fcw = 0x37F, .mxcsr = 0x1F80 };

@@ -202,6 +202,7 @@ uint8_t *nv_board_guest_ptr(NvBoard *board, uint64_t gpa, uint64_t len);
 #define NV_BOOT_RESET_VECTOR UINT64_C(0xFFFF0) /* F000:FFF0 */
 #define NV_BOOT_CS           0x10             /* __BOOT_CS */
 #define NV_BOOT_DS           0x18             /* __BOOT_DS */
+#define NV_BOOT_GDT_LIMIT    (4 * 8 - 1)      /* null, null, CS, DS */
 
 enum { NV_E820_RAM = 1, NV_E820_RESERVED = 2 };
 typedef struct {
@@ -218,8 +219,7 @@ typedef struct {
     uint64_t entry;
     uint64_t boot_params;
     uint64_t cr3;
-    uint64_t gdt;
-    uint16_t gdt_limit;
+    uint64_t gdt;          /* NV_BOOT_GDT_LIMIT bytes long */
 } NvBootInfo;
 
 /*
@@ -228,6 +228,10 @@ typedef struct {
  * e820 map and acpi_rsdp_addr), GDT and page tables. Errors name the file
  * and what is wrong with it.
  */
+/* The boot GDT (4 descriptors: flat 64-bit code at __BOOT_CS, flat data at
+ * __BOOT_DS) at @gdt; also used by the KVM probe guest. */
+void nv_boot_write_gdt(uint8_t *gdt);
+
 bool nv_boot_linux(NvBoard *board, const char *kernel, const char *initrd,
                    const char *cmdline, uint64_t rsdp_addr, NvBootInfo *info,
                    GError **errp);
