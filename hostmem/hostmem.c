@@ -1,6 +1,7 @@
 /*
  * hostmem/hostmem.c — memory backends: building one from an -object string,
- * the RAM backend (a memfd), freeing, naming and persisting.
+ * the RAM backend (private memory, or a memfd with share=on), freeing,
+ * naming and persisting.
  *
  * The file backend (regular files, block devices, device-dax) lives in
  * hostmem-file.c; this file dispatches to it.
@@ -92,6 +93,10 @@ NvHostMem *nv_hostmem_new_from_opts(NvOpts *opts, GError **errp)
                     "property 'size' is required for " TYPE_RAM);
         return NULL;
     }
+    if (cfg.kind == NV_HOSTMEM_RAM &&
+        !nv_opts_get_bool(opts, "share", &cfg.share, errp)) {
+        return NULL;
+    }
     if (cfg.kind == NV_HOSTMEM_FILE && !parse_file_props(opts, &cfg, errp)) {
         return NULL;
     }
@@ -156,29 +161,47 @@ static bool ram_prepare(NvHostMem *hm, GError **errp)
 }
 
 /*
- * A memfd rather than MAP_ANONYMOUS: it has a name in /proc/<pid>/maps
- * ("memfd:nvemu:<id>") and can be handed to another process later.
+ * share=on: a memfd mapped MAP_SHARED. It has a name in /proc/<pid>/maps
+ * ("memfd:nvemu:<id>") and could be handed to another process.
+ * share=off (QEMU's default for memory-backend-ram, and nvemu's guest RAM):
+ * private anonymous memory, advised for transparent huge pages as QEMU does.
+ * Shared memory (shmem) gets no huge pages unless the host's
+ * /sys/kernel/mm/transparent_hugepage/shmem_enabled allows them, which it
+ * does not by default; with huge pages KVM maps the guest's RAM in 2 MiB
+ * pieces, so the guest's first touch of its memory costs one nested page
+ * fault per 2 MiB instead of one per 4 KiB.
  */
 static bool ram_realize(NvHostMem *hm, GError **errp)
 {
-    /* memfd names are limited to 249 bytes; the id is only a label here. */
-    g_autofree char *name = g_strdup_printf("nvemu:%.240s", hm->cfg.id);
-    const char *what = "memfd_create";
-    int fd = memfd_create(name, MFD_CLOEXEC);
+    const char *what = "mmap";
+    int fd = -1;
 
-    if (fd >= 0) {
-        what = "ftruncate";
-        if (ftruncate(fd, (off_t)hm->size) == 0) {
-            what = "mmap";
-            void *p = mmap(NULL, hm->size, PROT_READ | PROT_WRITE,
-                           MAP_SHARED, fd, 0);
-            if (p != MAP_FAILED) {
-                hm->fd = fd;
-                hm->addr = p;
-                return true;
+    if (hm->cfg.share) {
+        /* memfd names are limited to 249 bytes; the id is only a label. */
+        g_autofree char *name = g_strdup_printf("nvemu:%.240s", hm->cfg.id);
+        what = "memfd_create";
+        fd = memfd_create(name, MFD_CLOEXEC);
+        if (fd >= 0) {
+            what = "ftruncate";
+            if (ftruncate(fd, (off_t)hm->size) != 0) {
+                goto fail;
             }
+            what = "mmap";
         }
     }
+    if (!hm->cfg.share || fd >= 0) {
+        void *p = mmap(NULL, hm->size, PROT_READ | PROT_WRITE,
+                       fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS,
+                       fd, 0);
+        if (p != MAP_FAILED) {
+            /* Advice only: a host without THP ignores it. */
+            (void)madvise(p, hm->size, MADV_HUGEPAGE);
+            hm->fd = fd;
+            hm->addr = p;
+            return true;
+        }
+    }
+fail:;
     int err = errno;
     g_autofree char *sz = nv_format_size(hm->size);
     g_set_error(errp, NV_ERROR, NV_ERROR_IO,

@@ -79,7 +79,7 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
     }
     NvHostMemConfig ram = {
         .kind = NV_HOSTMEM_RAM, .id = "ram",
-        .size = cfg->board.ram_size, .size_set = true, .share = true,
+        .size = cfg->board.ram_size, .size_set = true,
     };
     b->ram = nv_hostmem_new(&ram);
     if (!nv_hostmem_prepare(b->ram, errp) ||

@@ -655,6 +655,24 @@ static void test_persist_fault(void)
 
 /* ---- RAM backend ---- */
 
+/* The VmFlags line of the /proc/self/smaps mapping that holds @addr. */
+static char *smaps_vmflags(const void *addr)
+{
+    g_autofree char *smaps = NULL;
+    g_assert_true(g_file_get_contents("/proc/self/smaps", &smaps, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(smaps, "\n", -1);
+    bool inside = false;
+    for (char **l = lines; *l; l++) {
+        unsigned long lo, hi;
+        if (sscanf(*l, "%lx-%lx ", &lo, &hi) == 2 && strchr(*l, ' ')) {
+            inside = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+        } else if (inside && g_str_has_prefix(*l, "VmFlags:")) {
+            return g_strdup(*l + strlen("VmFlags:"));
+        }
+    }
+    return NULL;
+}
+
 static void test_ram(void)
 {
     g_autoptr(GError) err = NULL;
@@ -676,11 +694,24 @@ static void test_ram(void)
     g_assert_true(nv_hostmem_persist(hm, 0, hm->size, &err));
     g_assert_no_error(err);
 
-    /* a named memfd, so the guest RAM is recognisable in /proc */
-    g_autofree char *fdlink = g_strdup_printf("/proc/self/fd/%d", hm->fd);
+    /* share=off (the default): private anonymous memory, no fd, advised
+     * for transparent huge pages ("hg" in smaps' VmFlags) */
+    g_assert_cmpint(hm->fd, ==, -1);
+    g_autofree char *flags = smaps_vmflags(hm->addr);
+    g_assert_nonnull(flags);
+    g_assert_nonnull(strstr(flags, " hg"));
+
+    /* share=on: a named memfd, recognisable in /proc */
+    g_autoptr(NvHostMem) sh = parse_hm("memory-backend-ram,id=r0,size=2M,"
+                                       "share=on", &err);
+    g_assert_true(nv_hostmem_realize(sh, &err));
+    g_assert_no_error(err);
+    g_autofree char *fdlink = g_strdup_printf("/proc/self/fd/%d", sh->fd);
     g_autofree char *target = g_file_read_link(fdlink, NULL);
     g_assert_nonnull(target);
     g_assert_nonnull(strstr(target, "memfd:nvemu:r0"));
+    sh->addr[0] = 1;
+    g_assert_cmpuint(sh->addr[0], ==, 1);
 }
 
 /* ---- device-dax sysfs ---- */
