@@ -8,6 +8,7 @@
 #include "machine.h"
 
 #include <string.h>
+#include <sys/random.h>
 
 /* Offsets in the bzImage / boot_params (boot.rst, "The real-mode kernel
  * header", and arch/x86/include/uapi/asm/bootparam.h). */
@@ -30,6 +31,7 @@ enum {
     HDR_INITRD_ADDR_MAX = 0x22C,
     HDR_XLOADFLAGS = 0x236,    /* u16 */
     HDR_CMDLINE_SIZE = 0x238,  /* u32 */
+    HDR_SETUP_DATA = 0x250,    /* u64, protocol 2.09+ */
     HDR_INIT_SIZE = 0x260,     /* u32 */
     BP_E820_TABLE = 0x2D0,     /* 128 entries of 20 bytes */
     BP_E820_MAX = 128,
@@ -166,6 +168,42 @@ static void write_e820(const NvBoard *b, uint8_t *zp)
     }
 }
 
+/*
+ * A random seed for the guest's RNG, as a setup_data entry of type
+ * SETUP_RNG_SEED (9; Linux 6.0+ reads it, older kernels skip unknown types).
+ * Linux credits it when it trusts the boot loader (RANDOM_TRUST_BOOTLOADER,
+ * random.trust_bootloader), so 32 bytes make its random pool ready at boot.
+ * Without it a guest with no RDRAND and no virtio-rng blocks in getrandom()
+ * until its jitter entropy fills the pool: ndctl create-namespace, which
+ * needs a uuid, then waits seconds. Returns the setup_data address, or 0
+ * if the host has no randomness to give.
+ */
+static uint64_t write_rng_seed(NvBoard *b)
+{
+    enum { SETUP_RNG_SEED = 9, SEED_LEN = 32 };
+    uint8_t *sd = nv_board_guest_ptr(b, NV_BOOT_SETUP_DATA, 16 + SEED_LEN);
+    if (getrandom(sd + 16, SEED_LEN, GRND_NONBLOCK) != SEED_LEN) {
+        return 0;
+    }
+    nv_st64(sd, 0); /* next: none */
+    nv_st32(sd + 8, SETUP_RNG_SEED);
+    nv_st32(sd + 12, SEED_LEN);
+    return NV_BOOT_SETUP_DATA;
+}
+
+/* A setup header for a kernel that comes without one (a vmlinux ELF):
+ * the fields the kernel reads from a boot loader that set up everything
+ * itself. COMMAND_LINE_SIZE has been 2048 on x86 since Linux 2.6.22. */
+static void synth_setup_header(uint8_t *zp)
+{
+    nv_st16(zp + HDR_BOOT_FLAG, 0xAA55);
+    memcpy(zp + HDR_MAGIC, "HdrS", 4);
+    nv_st16(zp + HDR_VERSION, 0x020F);
+    nv_st32(zp + HDR_INITRD_ADDR_MAX, 0x7FFFFFFF);
+    nv_st16(zp + HDR_XLOADFLAGS, XLF_KERNEL_64);
+    nv_st32(zp + HDR_CMDLINE_SIZE, 2047);
+}
+
 bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
                    const char *cmdline, uint64_t rsdp_addr, NvBootInfo *info,
                    GError **errp)
@@ -173,17 +211,52 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
     g_autofree char *kdata = NULL, *idata = NULL;
     gsize klen = 0, ilen = 0, off = 0;
     if (!load_file("-kernel", kernel, &kdata, &klen, errp) ||
-        !check_bzimage(kernel, (uint8_t *)kdata, klen, &off, errp) ||
         (initrd && !load_file("-initrd", initrd, &idata, &ilen, errp))) {
         return false;
     }
     const uint8_t *k = (const uint8_t *)kdata;
 
-    /* The kernel decompresses in place and needs init_size bytes there. */
-    uint64_t kernel_end = NV_BOOT_KERNEL + MAX(klen - off,
-                                               (gsize)nv_ld32(k + HDR_INIT_SIZE));
+    /* Zero page: the kernel's own setup header, then what the loader sets. */
+    g_autofree uint8_t *zp = g_malloc0(BP_SIZE);
+    uint64_t entry, kernel_end;
+    if (nv_boot_is_elf(k, klen)) {
+        if (!nv_boot_load_elf(b, kernel, k, klen, &entry, &kernel_end, errp)) {
+            return false;
+        }
+        synth_setup_header(zp);
+    } else {
+        if (!check_bzimage(kernel, k, klen, &off, errp)) {
+            return false;
+        }
+        size_t hdr_end = MIN((size_t)0x202 + k[HDR_JUMP + 1], (size_t)BP_SIZE);
+        memcpy(zp + HDR_START, k + HDR_START, hdr_end - HDR_START);
+        g_autoptr(GBytes) vmlinux = NULL;
+        if (!b->cfg->kernel_unpack_guest) {
+            g_autofree char *cache = nv_kernel_cache_dir();
+            vmlinux = nv_kernel_unpack(kernel, k, klen, cache, errp);
+            if (!vmlinux && errp && *errp) {
+                return false;
+            }
+        }
+        gsize vlen = 0;
+        const uint8_t *v = vmlinux ? g_bytes_get_data(vmlinux, &vlen) : NULL;
+        if (v && nv_boot_is_elf(v, vlen)) {
+            /* Unpacked on the host: the bzImage's header, vmlinux's entry. */
+            if (!nv_boot_load_elf(b, kernel, v, vlen, &entry, &kernel_end,
+                                  errp)) {
+                return false;
+            }
+            off = 0;
+        } else {
+            /* The kernel decompresses in place and needs init_size bytes. */
+            entry = NV_BOOT_KERNEL + 0x200; /* the decompressor's startup_64 */
+            kernel_end = NV_BOOT_KERNEL + MAX(klen - off,
+                                              (gsize)nv_ld32(k + HDR_INIT_SIZE));
+        }
+    }
+
     uint64_t initrd_addr = 0, limit = MIN(b->fw_base,
-                                          (uint64_t)nv_ld32(k + HDR_INITRD_ADDR_MAX)
+                                          (uint64_t)nv_ld32(zp + HDR_INITRD_ADDR_MAX)
                                               + 1);
     if (initrd) {
         initrd_addr = ilen <= limit ? nv_align_down(limit - ilen, PAGE) : 0;
@@ -200,7 +273,7 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
                     "-kernel %s: does not fit in RAM (raise -m)", kernel);
         return false;
     }
-    uint32_t cmdline_max = nv_ld32(k + HDR_CMDLINE_SIZE);
+    uint32_t cmdline_max = nv_ld32(zp + HDR_CMDLINE_SIZE);
     size_t clen = cmdline ? strlen(cmdline) : 0;
     if (clen > MIN(cmdline_max, NV_BOOT_CMDLINE_MAX - 1)) {
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
@@ -209,19 +282,16 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
         return false;
     }
 
-    memcpy(nv_board_guest_ptr(b, NV_BOOT_KERNEL, klen - off), k + off,
-           klen - off);
+    if (off) {
+        memcpy(nv_board_guest_ptr(b, NV_BOOT_KERNEL, klen - off), k + off,
+               klen - off);
+    }
     if (initrd) {
         memcpy(nv_board_guest_ptr(b, initrd_addr, ilen), idata, ilen);
     }
     uint8_t *cl = nv_board_guest_ptr(b, NV_BOOT_CMDLINE, clen + 1);
     memcpy(cl, cmdline ? cmdline : "", clen + 1);
 
-    /* Zero page: the kernel's own setup header, then what the loader sets. */
-    uint8_t *zp = nv_board_guest_ptr(b, NV_BOOT_ZERO_PAGE, BP_SIZE);
-    memset(zp, 0, BP_SIZE);
-    size_t hdr_end = MIN((size_t)0x202 + k[HDR_JUMP + 1], (size_t)BP_SIZE);
-    memcpy(zp + HDR_START, k + HDR_START, hdr_end - HDR_START);
     nv_st16(zp + HDR_VID_MODE, 0xFFFF);
     zp[HDR_TYPE_OF_LOADER] = 0xFF;
     zp[HDR_LOADFLAGS] |= LOADED_HIGH | CAN_USE_HEAP;
@@ -230,13 +300,17 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
     nv_st32(zp + HDR_RAMDISK_IMAGE, (uint32_t)initrd_addr);
     nv_st32(zp + HDR_RAMDISK_SIZE, (uint32_t)ilen);
     nv_st64(zp + BP_ACPI_RSDP_ADDR, rsdp_addr);
+    if (nv_ld16(zp + HDR_VERSION) >= 0x0209) {
+        nv_st64(zp + HDR_SETUP_DATA, write_rng_seed(b));
+    }
     write_e820(b, zp);
+    memcpy(nv_board_guest_ptr(b, NV_BOOT_ZERO_PAGE, BP_SIZE), zp, BP_SIZE);
 
     nv_boot_write_gdt(nv_board_guest_ptr(b, NV_BOOT_GDT, 32));
     write_reset_vector(nv_board_guest_ptr(b, NV_BOOT_RESET_VECTOR, 16));
     write_page_tables(nv_board_guest_ptr(b, NV_BOOT_PML4, 6 * PAGE));
     *info = (NvBootInfo) {
-        .entry = NV_BOOT_KERNEL + 0x200, /* startup_64 */
+        .entry = entry,
         .boot_params = NV_BOOT_ZERO_PAGE,
         .cr3 = NV_BOOT_PML4,
         .gdt = NV_BOOT_GDT,

@@ -118,6 +118,15 @@ static bool opt_machine(NvConfig *cfg, const char *arg, GError **errp)
     if (!nv_opts_get_bool(o, "nvdimm", &cfg->board.nvdimm_enabled, errp)) {
         return false;
     }
+    const char *u = nv_opts_get(o, "kernel-unpack");
+    if (u) {
+        if (strcmp(u, "host") && strcmp(u, "guest")) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                        "kernel-unpack=%s: use host or guest", u);
+            return false;
+        }
+        cfg->kernel_unpack_guest = !strcmp(u, "guest");
+    }
     const char *p = nv_opts_get(o, "nvdimm-persistence");
     if (p) {
         if (!strcmp(p, "cpu")) {
@@ -458,6 +467,12 @@ void nv_config_print_usage(FILE *out)
 "  -m [size=]S[,slots=N,maxmem=M]   guest RAM, DIMM slots, RAM+DIMM limit\n"
 "  -smp N                           vCPUs (1-64)\n"
 "  -machine [pc|q35][,nvdimm=on|off][,nvdimm-persistence=cpu|mem-ctrl]\n"
+"          [,kernel-unpack=host|guest]\n"
+"      kernel-unpack=host (default): nvemu decompresses an xz or gzip\n"
+"      bzImage itself and caches the vmlinux in $XDG_CACHE_HOME/nvemu\n"
+"      (NVEMU_CACHE_DIR overrides; empty: no cache); the kernel then runs\n"
+"      at its link address (no kernel-image KASLR). guest: the kernel's own\n"
+"      decompressor runs in the guest, as on QEMU\n"
 "  -numa node[,nodeid=N]            one NUMA node (give them in order)\n"
 "\n"
 "Memory:\n"
@@ -466,7 +481,7 @@ void nv_config_print_usage(FILE *out)
 "      a file, a file on a DAX filesystem, /dev/pmemN or /dev/daxX.Y;\n"
 "      a missing file is created sparse (needs size=); an existing file is\n"
 "      never truncated or extended\n"
-"  -object memory-backend-ram,id=ID,size=S\n"
+"  -object memory-backend-ram,id=ID,size=S[,share=on|off]\n"
 "  -device nvdimm,memdev=ID[,id=][,label-size=S][,label-file=PATH][,slot=N]\n"
 "          [,node=N][,addr=A][,uuid=U][,unarmed=on|off]\n"
 "      labels are the last label-size bytes of the backing file, or all of\n"
@@ -475,7 +490,7 @@ void nv_config_print_usage(FILE *out)
 "  -device pc-dimm,memdev=ID[,id=][,slot=N][,node=N][,addr=A]\n"
 "\n"
 "Boot and I/O:\n"
-"  -kernel bzImage  -initrd FILE  -append CMDLINE\n"
+"  -kernel bzImage|vmlinux  -initrd FILE  -append CMDLINE\n"
 "  -nographic  -serial stdio|none  -no-reboot  -enable-kvm (always on)\n"
 "  -qmp unix:PATH,server=on,wait=off\n"
 "\n"

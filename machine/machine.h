@@ -41,6 +41,7 @@ typedef struct {
     char *append;
     bool nographic;
     bool no_reboot;
+    bool kernel_unpack_guest; /* -machine kernel-unpack=guest */
     NvSerialMode serial;
     char *qmp_path;           /* -qmp unix:PATH,server=on,wait=off */
     bool qmp_wait;
@@ -189,12 +190,14 @@ uint8_t *nv_board_guest_ptr(NvBoard *board, uint64_t gpa, uint64_t len);
 /*
  * Low-memory layout of a direct 64-bit boot (Documentation/arch/x86/
  * boot.rst): GDT, identity page tables for the first 4 GiB, the zero page
- * (boot_params), the command line, the kernel at 1 MiB, the initrd as high
- * as it may go below the firmware area.
+ * (boot_params), setup_data, the command line, a bzImage at 1 MiB (a
+ * vmlinux at its physical link address, 16 MiB on x86-64), the initrd as
+ * high as it may go below the firmware area.
  */
 #define NV_BOOT_GDT          UINT64_C(0x500)
 #define NV_BOOT_PML4         UINT64_C(0x1000) /* + PDPT, 4 page directories */
 #define NV_BOOT_ZERO_PAGE    UINT64_C(0x7000)
+#define NV_BOOT_SETUP_DATA   UINT64_C(0x8000) /* setup_data list (RNG seed) */
 #define NV_BOOT_CMDLINE      UINT64_C(0x20000)
 #define NV_BOOT_CMDLINE_MAX  UINT64_C(0x10000)
 #define NV_BOOT_KERNEL       UINT64_C(0x100000)
@@ -235,6 +238,25 @@ void nv_boot_write_gdt(uint8_t *gdt);
 bool nv_boot_linux(NvBoard *board, const char *kernel, const char *initrd,
                    const char *cmdline, uint64_t rsdp_addr, NvBootInfo *info,
                    GError **errp);
+
+/* kernel-unpack.c: the vmlinux inside bzImage @k (@len bytes) when its
+ * payload is xz or gzip: read from @cache_dir (NULL: no cache) if there,
+ * else decompressed now and stored there. NULL without an error: another
+ * format, boot it as a bzImage; NULL with an error: a corrupt payload. */
+GBytes *nv_kernel_unpack(const char *path, const uint8_t *k, gsize len,
+                         const char *cache_dir, GError **errp);
+/* $NVEMU_CACHE_DIR/kernels (NULL if NVEMU_CACHE_DIR is empty), else
+ * $XDG_CACHE_HOME/nvemu/kernels. */
+char *nv_kernel_cache_dir(void);
+
+/* boot-elf.c: an uncompressed vmlinux (64-bit x86 ELF executable). */
+bool nv_boot_is_elf(const uint8_t *data, gsize len);
+/* Copy its PT_LOAD segments to their physical addresses, which must lie in
+ * RAM between 1 MiB and the firmware area; *entry is e_entry (physical
+ * startup_64), *end the end of the highest segment. */
+bool nv_boot_load_elf(NvBoard *board, const char *path, const uint8_t *data,
+                      gsize len, uint64_t *entry, uint64_t *end,
+                      GError **errp);
 
 /* ---- KVM (kvm.c: the only code that opens /dev/kvm) ------------------ */
 

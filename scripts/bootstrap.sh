@@ -6,6 +6,7 @@
 set -euo pipefail
 
 pkgs=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libpmem-dev
+      liblzma-dev zlib1g-dev
       python3 clang libclang-rt-14-dev acpica-tools)
 if [[ "${1:-}" == guest ]]; then
     pkgs+=(qemu-system-x86 linux-image-amd64 ndctl busybox-static cpio)

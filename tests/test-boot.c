@@ -109,6 +109,14 @@ static void test_layout(Fx *fx, gconstpointer data)
     g_assert_cmpuint(rd % 4096, ==, 0);
     g_assert_cmpuint(rd + 7, <=, fx->board->fw_base);
     g_assert_cmpmem(nv_board_guest_ptr(fx->board, rd, 7), 7, "INITRD!", 7);
+    /* setup_data: one SETUP_RNG_SEED (type 9) of 32 random bytes */
+    g_assert_cmphex(rd64(zp + 0x250), ==, NV_BOOT_SETUP_DATA);
+    const uint8_t *sd = nv_board_guest_ptr(fx->board, NV_BOOT_SETUP_DATA, 48);
+    g_assert_cmphex(rd64(sd), ==, 0);
+    g_assert_cmpuint(rd32(sd + 8), ==, 9);
+    g_assert_cmpuint(rd32(sd + 12), ==, 32);
+    static const uint8_t zeros[32];
+    g_assert_true(memcmp(sd + 16, zeros, 32) != 0);
 
     /* e820: RAM, reserved BIOS area, RAM, reserved firmware area */
     g_assert_cmpuint(zp[0x1E8], ==, 4);

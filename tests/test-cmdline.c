@@ -32,6 +32,7 @@ static void test_defaults(void)
     g_assert_cmpuint(c->smp, ==, 1);
     g_assert_cmpint(c->serial, ==, NV_SERIAL_STDIO);
     g_assert_cmpint(c->persistence, ==, NV_PERSIST_CPU);
+    g_assert_false(c->kernel_unpack_guest); /* nvemu unpacks bzImages */
 }
 
 static void test_memory_forms(void)
@@ -62,7 +63,7 @@ static void test_machine_options(void)
 {
     const char *args[] = {
         "--smp", "cpus=4", "-machine", "pc,accel=kvm,nvdimm=off",
-        "-M", "nvdimm-persistence=mem-ctrl", "-numa", "node,nodeid=0",
+        "-M", "nvdimm-persistence=mem-ctrl,kernel-unpack=guest", "-numa", "node,nodeid=0",
         "-numa", "node", "-kernel", "bz", "-initrd", "rd", "-append",
         "console=ttyS0 a=b,c", "-nographic", "-serial", "none", "-no-reboot",
         "-enable-kvm", "-qmp", "unix:/tmp/q.sock,server=on,wait=off", NULL };
@@ -72,6 +73,7 @@ static void test_machine_options(void)
     g_assert_cmpuint(c->smp, ==, 4);
     g_assert_false(c->board.nvdimm_enabled);
     g_assert_cmpint(c->persistence, ==, NV_PERSIST_MEM_CTRL);
+    g_assert_true(c->kernel_unpack_guest);
     g_assert_cmpuint(c->board.numa_nodes, ==, 2);
     g_assert_cmpstr(c->kernel, ==, "bz");
     g_assert_cmpstr(c->initrd, ==, "rd");
@@ -89,6 +91,7 @@ static void test_bad_options(void)
         { "-machine", "virt", "type 'virt'" },
         { "-machine", "accel=tcg", "accel=tcg" },
         { "-machine", "nvdimm-persistence=cache", "nvdimm-persistence=cache" },
+        { "-machine", "kernel-unpack=cpu", "kernel-unpack=cpu" },
         { "-numa", "node,nodeid=1", "nodeid=1" },
         { "-numa", "dist,src=0", "-numa dist,src=0" },
         { "-serial", "pty", "'pty'" },

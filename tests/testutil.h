@@ -33,16 +33,21 @@ static inline bool nv_test_run(const char *env_var, const char *dir,
     return true;
 }
 
-/* Remove a scratch directory made by g_dir_make_tmp() and the plain files
- * in it; every removal must succeed (a test that left a subdirectory or
- * lost track of a file fails here). */
+/* Remove a scratch directory made by g_dir_make_tmp() and everything in
+ * it; every removal must succeed (a test that lost track of a file, or
+ * left one it cannot remove, fails here). */
 static inline void nv_test_rm_dir(const char *dir)
 {
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     const char *name;
     while (d && (name = g_dir_read_name(d))) {
         g_autofree char *p = g_build_filename(dir, name, NULL);
-        g_assert_cmpint(unlink(p), ==, 0);
+        if (g_file_test(p, G_FILE_TEST_IS_DIR) &&
+            !g_file_test(p, G_FILE_TEST_IS_SYMLINK)) {
+            nv_test_rm_dir(p);
+        } else {
+            g_assert_cmpint(unlink(p), ==, 0);
+        }
     }
     g_assert_cmpint(rmdir(dir), ==, 0);
 }
