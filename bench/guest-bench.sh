@@ -22,6 +22,11 @@
 #                                cost of starting ndctl and finding the DIMM)
 #   read-labels-x10-s=S label-bytes=N
 #                                10x `ndctl read-labels nmem0 -o FILE`
+#   read-labels-1p-x10-s=S label-bytes-1p=N
+#                                the same 10 reads of the whole area in ONE
+#                                ndctl process (`ndctl read-labels nmem0`
+#                                with nmem0 given 10 times): ndctl's start-up
+#                                paid once, the label transfer 10 times
 #   init-labels-s=S              `ndctl init-labels -f nmem0` (region disabled)
 #   create-namespace-s=S         `ndctl create-namespace -m fsdax -s 128M`
 #   rss-point uptime=U           then idles RSS_WINDOW s: the test host's
@@ -81,6 +86,14 @@ while [ $i -lt 10 ]; do
 done
 t1=$(now_ns)
 echo "$B read-labels-x10-s=$(secs "$t0" "$t1") label-bytes=$(wc -c < /tmp/labels)"
+
+# The same 10 whole-area reads in one ndctl process (ndctl runs its action
+# once per DIMM argument, in order, appending to the -o file).
+t0=$(now_ns)
+ndctl read-labels nmem0 nmem0 nmem0 nmem0 nmem0 nmem0 nmem0 nmem0 nmem0 nmem0 \
+    -o /tmp/labels10 >/dev/null 2>&1 || fail read-labels-1p
+t1=$(now_ns)
+echo "$B read-labels-1p-x10-s=$(secs "$t0" "$t1") label-bytes-1p=$(wc -c < /tmp/labels10)"
 
 # Fresh labels (init-labels needs the region disabled), then one namespace.
 ndctl disable-region all >/dev/null 2>&1 || fail disable-region
