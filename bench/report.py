@@ -150,6 +150,11 @@ def summarize(runs):
                         ("read-labels-1p-x10-s", "labels_1p"),
                         ("init-labels-s", "initl"), ("create-namespace-s", "createns")):
             m[name] = float(r[k]) if k in r else None
+        # The one-process read-labels step was added to the guest script on
+        # 2026-11-21; it costs QEMU (33 _DSM calls per read) far more than
+        # nvemu, so the wall-time target is judged without it: the same
+        # workload as the runs recorded before it.
+        m["wall_same"] = (m["wall"] - m["labels_1p"]) if m["labels_1p"] is not None else m["wall"]
         if m["labels"] is not None and m["floor"] is not None:
             m["labels_io"] = m["labels"] - m["floor"]
         smp = rss_after_boot(r)
@@ -241,8 +246,9 @@ def main():
     # (label, key, unit, lower_is_better, target ratio or None)
     rows = [
         ("guest uptime at /init", "init", "s", True, None),
-        ("VM wall time (VMM start to exit)", "wall", "s", True, 0.5),
-        ("  first run only (nvemu: bzImage not yet unpacked)", "wall_first", "s", True, None),
+        ("VM wall time, without the one-process read-labels step", "wall_same", "s", True, 0.5),
+        ("  VM wall time as run (VMM start to exit)", "wall", "s", True, None),
+        ("  as run, first run only (nvemu: bzImage not yet unpacked)", "wall_first", "s", True, None),
         ("  minus the guest script: boot + power-off", "noscript", "s", True, None),
         ("  outside the guest's clock", "outside", "s", True, None),
         ("  VMM --version alone (exec, libraries)", "version", "s", True, None),

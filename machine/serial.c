@@ -78,6 +78,15 @@ enum { REG_DATA, REG_IER, REG_IIR_FCR, REG_LCR, REG_MCR, REG_LSR, REG_MSR,
  * overrun, which is what the guest would have seen on a real line). */
 #define RX_QUEUE_LEN 4096
 
+/* Transmitted bytes are written to out_fd a line at a time, not one
+ * write() per byte: each guest byte already costs a VM exit, and on a
+ * slow host the write() per byte doubled that. The buffer is flushed at a
+ * newline, when full, and before any register access other than the two a
+ * transmit loop makes (THR writes, LSR reads): the 8250 driver ends every
+ * burst with an IIR read or an IER write, so a prompt without a newline
+ * still shows at once. */
+#define OUT_BUF_LEN 256
+
 struct NvSerial {
     GMutex lock;
     int out_fd;
@@ -94,6 +103,9 @@ struct NvSerial {
 
     uint8_t rx[RX_QUEUE_LEN]; /* ring: rx_len bytes from rx_head */
     size_t rx_head, rx_len;
+
+    uint8_t out[OUT_BUF_LEN]; /* transmitted, not yet written to out_fd */
+    size_t out_len;
 };
 
 /* Modem status lines (MSR bits 4-7). In loopback the four MCR outputs feed
@@ -178,17 +190,16 @@ static uint8_t rx_pop(NvSerial *s)
     return b;
 }
 
-/* One byte to the host. out_fd is normally a terminal; a full pipe or a
- * non-blocking fd makes us wait rather than lose console output. */
-static void emit(NvSerial *s, uint8_t b)
+/* Everything buffered to the host. out_fd is normally a terminal; a full
+ * pipe or a non-blocking fd makes us wait rather than lose console output. */
+static void flush_out(NvSerial *s)
 {
-    if (s->out_fd < 0 || s->out_broken) {
-        return;
-    }
-    for (;;) {
-        ssize_t n = write(s->out_fd, &b, 1);
-        if (n == 1) {
-            return;
+    size_t done = 0;
+    while (done < s->out_len && s->out_fd >= 0 && !s->out_broken) {
+        ssize_t n = write(s->out_fd, s->out + done, s->out_len - done);
+        if (n > 0) {
+            done += (size_t)n;
+            continue;
         }
         if (n < 0 && errno == EINTR) {
             continue;
@@ -202,7 +213,19 @@ static void emit(NvSerial *s, uint8_t b)
         fprintf(stderr, "nvemu: serial output: %s; dropping further "
                 "output\n", n < 0 ? g_strerror(errno) : "short write");
         s->out_broken = true;
+    }
+    s->out_len = 0;
+}
+
+/* One byte to the host, through the line buffer. */
+static void emit(NvSerial *s, uint8_t b)
+{
+    if (s->out_fd < 0 || s->out_broken) {
         return;
+    }
+    s->out[s->out_len++] = b;
+    if (b == '\n' || s->out_len == sizeof(s->out)) {
+        flush_out(s);
     }
 }
 
@@ -376,6 +399,7 @@ NvSerial *nv_serial_new(int out_fd, NvIrqFn irq, void *irq_opaque,
 void nv_serial_free(NvSerial *s)
 {
     if (s) {
+        flush_out(s);
         g_mutex_clear(&s->lock);
         g_free(s);
     }
@@ -391,6 +415,11 @@ void nv_serial_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
      * bus only hands us accesses that lie within our 8 ports. */
     for (unsigned i = 0; i < len; i++) {
         unsigned reg = (unsigned)((offset + i) & 7);
+        bool tx_loop = is_write ? reg == REG_DATA && !(s->lcr & LCR_DLAB)
+                                : reg == REG_LSR;
+        if (!tx_loop && s->out_len) {
+            flush_out(s);
+        }
         if (is_write) {
             reg_write(s, reg, data[i]);
         } else {

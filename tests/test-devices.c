@@ -431,11 +431,25 @@ static void test_transmit(Fx *fx, gconstpointer data)
     g_assert_cmpstr(out->str, ==, msg);
     g_assert_false(irq_level(&fx->irq));
 
-    /* All 256 byte values go out unchanged, FIFOs on or off. */
+    /* Output goes to the host a line at a time: a partial line waits for
+     * the next register access outside the transmit loop (THR writes and
+     * LSR reads), as the IIR read that ends a driver's burst. */
+    outb(fx, RBR, '#');
+    outb(fx, RBR, ' ');
+    g_assert_cmphex(inb(fx, LSR) & 0x20, ==, 0x20);
+    g_autoptr(GString) none = drain(fx);
+    g_assert_cmpstr(none->str, ==, "");
+    (void)inb(fx, IIR);
+    g_autoptr(GString) prompt = drain(fx);
+    g_assert_cmpstr(prompt->str, ==, "# ");
+
+    /* All 256 byte values go out unchanged, FIFOs on or off (the FCR
+     * write flushes nothing: the buffer is empty). */
     outb(fx, IIR, 0x07);
     for (int i = 0; i < 256; i++) {
         outb(fx, RBR, (uint8_t)i);
     }
+    outb(fx, IER, 0); /* __stop_tx(): flushes the rest */
     g_autoptr(GString) bin = drain(fx);
     g_assert_cmpuint(bin->len, ==, 256);
     for (int i = 0; i < 256; i++) {
