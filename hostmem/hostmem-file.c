@@ -229,46 +229,6 @@ bool nv_hostmem_file_prepare(NvHostMem *hm, GError **errp)
 
 /* ---- realize ---- */
 
-/*
- * Map @fd at a host address that is a multiple of @align: reserve
- * len + align bytes of address space, map the file over an aligned part of
- * the reservation, then give the slack on either side back.
- */
-static void *map_aligned(uint64_t len, uint64_t align, int prot, int flags,
-                         int fd)
-{
-    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-    if (align <= page) {
-        return mmap(NULL, len, prot, flags, fd, 0);
-    }
-    if (len > UINT64_MAX - align) {
-        errno = ENOMEM;
-        return MAP_FAILED;
-    }
-    uint64_t total = len + align;
-    uint8_t *res = mmap(NULL, total, PROT_NONE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (res == MAP_FAILED) {
-        return MAP_FAILED;
-    }
-    uint8_t *start = res + (nv_align_up((uintptr_t)res, align) -
-                            (uintptr_t)res);
-    if (mmap(start, len, prot, flags | MAP_FIXED, fd, 0) == MAP_FAILED) {
-        int err = errno;
-        munmap(res, total);
-        errno = err;
-        return MAP_FAILED;
-    }
-    uint8_t *tail = start + nv_align_up(len, page);
-    if (start > res) {
-        munmap(res, (size_t)(start - res));
-    }
-    if (res + total > tail) {
-        munmap(tail, (size_t)(res + total - tail));
-    }
-    return start;
-}
-
 /* MAP_SYNC refused (not DAX): say so, and loudly if the user said pmem=on. */
 static void note_no_map_sync(NvHostMem *hm)
 {
@@ -284,23 +244,24 @@ static bool map_file(NvHostMem *hm, GError **errp)
 {
     const NvHostMemConfig *c = &hm->cfg;
     int prot = c->readonly ? PROT_READ : PROT_READ | PROT_WRITE;
+    uint64_t al = MAX(c->align, NV_HOSTMEM_MAP_ALIGN);
     void *p;
 
     if (hm->ftype == NV_FILE_DEVDAX) {
-        p = map_aligned(hm->size, c->align, prot, MAP_SHARED, hm->fd);
+        p = nv_hostmem_map_aligned(hm->size, al, prot, MAP_SHARED, hm->fd);
         hm->is_pmem = p != MAP_FAILED;
     } else if (!c->share) {
-        p = map_aligned(hm->size, c->align, prot, MAP_PRIVATE, hm->fd);
+        p = nv_hostmem_map_aligned(hm->size, al, prot, MAP_PRIVATE, hm->fd);
         hm->note = g_strdup("share=off: guest writes stay in private memory "
                             "and are not saved to the file");
     } else if (c->readonly) {
-        p = map_aligned(hm->size, c->align, prot, MAP_SHARED, hm->fd);
+        p = nv_hostmem_map_aligned(hm->size, al, prot, MAP_SHARED, hm->fd);
     } else {
-        p = map_aligned(hm->size, c->align, prot,
-                        MAP_SHARED_VALIDATE | MAP_SYNC, hm->fd);
+        p = nv_hostmem_map_aligned(hm->size, al, prot,
+                                   MAP_SHARED_VALIDATE | MAP_SYNC, hm->fd);
         hm->map_sync = hm->is_pmem = p != MAP_FAILED;
         if (p == MAP_FAILED && (errno == EOPNOTSUPP || errno == EINVAL)) {
-            p = map_aligned(hm->size, c->align, prot, MAP_SHARED, hm->fd);
+            p = nv_hostmem_map_aligned(hm->size, al, prot, MAP_SHARED, hm->fd);
             if (p != MAP_FAILED) {
                 note_no_map_sync(hm);
             }

@@ -161,6 +161,46 @@ static bool ram_prepare(NvHostMem *hm, GError **errp)
 }
 
 /*
+ * Map @fd (or anonymous memory) at a host address that is a multiple of
+ * @align: reserve len + align bytes of address space, map over an aligned
+ * part of the reservation, then give the slack on either side back.
+ */
+void *nv_hostmem_map_aligned(uint64_t len, uint64_t align, int prot,
+                             int flags, int fd)
+{
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    if (align <= page) {
+        return mmap(NULL, len, prot, flags, fd, 0);
+    }
+    if (len > UINT64_MAX - align) {
+        errno = ENOMEM;
+        return MAP_FAILED;
+    }
+    uint64_t total = len + align;
+    uint8_t *res = mmap(NULL, total, PROT_NONE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (res == MAP_FAILED) {
+        return MAP_FAILED;
+    }
+    uint8_t *start = res + (nv_align_up((uintptr_t)res, align) -
+                            (uintptr_t)res);
+    if (mmap(start, len, prot, flags | MAP_FIXED, fd, 0) == MAP_FAILED) {
+        int err = errno;
+        munmap(res, total);
+        errno = err;
+        return MAP_FAILED;
+    }
+    uint8_t *tail = start + nv_align_up(len, page);
+    if (start > res) {
+        munmap(res, (size_t)(start - res));
+    }
+    if (res + total > tail) {
+        munmap(tail, (size_t)(res + total - tail));
+    }
+    return start;
+}
+
+/*
  * share=on: a memfd mapped MAP_SHARED. It has a name in /proc/<pid>/maps
  * ("memfd:nvemu:<id>") and could be handed to another process.
  * share=off (QEMU's default for memory-backend-ram, and nvemu's guest RAM):
@@ -169,7 +209,9 @@ static bool ram_prepare(NvHostMem *hm, GError **errp)
  * /sys/kernel/mm/transparent_hugepage/shmem_enabled allows them, which it
  * does not by default; with huge pages KVM maps the guest's RAM in 2 MiB
  * pieces, so the guest's first touch of its memory costs one nested page
- * fault per 2 MiB instead of one per 4 KiB.
+ * fault per 2 MiB instead of one per 4 KiB. KVM maps a 2 MiB guest page
+ * with one 2 MiB host page only if both addresses agree modulo 2 MiB, so
+ * the mapping starts on a 2 MiB boundary (guest RAM starts at 0).
  */
 static bool ram_realize(NvHostMem *hm, GError **errp)
 {
@@ -190,9 +232,9 @@ static bool ram_realize(NvHostMem *hm, GError **errp)
         }
     }
     if (!hm->cfg.share || fd >= 0) {
-        void *p = mmap(NULL, hm->size, PROT_READ | PROT_WRITE,
-                       fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS,
-                       fd, 0);
+        void *p = nv_hostmem_map_aligned(
+            hm->size, NV_HOSTMEM_MAP_ALIGN, PROT_READ | PROT_WRITE,
+            fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS, fd);
         if (p != MAP_FAILED) {
             /* Advice only: a host without THP ignores it. */
             (void)madvise(p, hm->size, MADV_HUGEPAGE);

@@ -96,7 +96,14 @@ bool nv_hostmem_devdax_geometry(const char *sysfs_root, unsigned maj,
                                 unsigned min, uint64_t *size, uint64_t *align,
                                 GError **errp);
 
-/* Internal to hostmem/: the file backend's steps, called by hostmem.c. */
+/* Internal to hostmem/: the file backend's steps, called by hostmem.c, and
+ * the aligned mmap both backends use. Every backend is mapped at a host
+ * address that is a multiple of NV_HOSTMEM_MAP_ALIGN (or of align=, if
+ * larger), so that KVM can back 2 MiB of guest memory with one 2 MiB host
+ * page (a transparent huge page, or a PMD fault on DAX). */
+#define NV_HOSTMEM_MAP_ALIGN (UINT64_C(2) << 20)
+void *nv_hostmem_map_aligned(uint64_t len, uint64_t align, int prot,
+                             int flags, int fd);
 bool nv_hostmem_file_prepare(NvHostMem *hm, GError **errp);
 bool nv_hostmem_file_realize(NvHostMem *hm, GError **errp);
 

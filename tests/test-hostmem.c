@@ -514,6 +514,8 @@ static void test_share_on_persist(void)
     g_assert_no_error(err);
     char *mapped_perms = map_perms(hm->addr);
     g_assert_cmpstr(mapped_perms, ==, "rw-s");
+    /* a file without align= is mapped on a 2 MiB boundary too */
+    g_assert_cmpuint((uintptr_t)hm->addr % (2 * MiB), ==, 0);
     g_free(mapped_perms);
 
     /* an unaligned range crossing a page boundary */
@@ -604,6 +606,8 @@ static void test_realize_failure_cleans_up(void)
     assert_msg(err, NV_ERROR_IO, "cannot map 1M of mem-path");
     g_assert_false(hm->created);
     g_assert_cmpint(hm->fd, ==, -1);
+    /* on a 2 MiB boundary, so KVM can map it with 2 MiB pages */
+    g_assert_cmpuint((uintptr_t)hm->addr % (2 * MiB), ==, 0);
     g_assert_cmpint(access(path, F_OK), ==, -1);
 }
 
@@ -697,6 +701,8 @@ static void test_ram(void)
     /* share=off (the default): private anonymous memory, no fd, advised
      * for transparent huge pages ("hg" in smaps' VmFlags) */
     g_assert_cmpint(hm->fd, ==, -1);
+    /* on a 2 MiB boundary, so KVM can map it with 2 MiB pages */
+    g_assert_cmpuint((uintptr_t)hm->addr % (2 * MiB), ==, 0);
     g_autofree char *flags = smaps_vmflags(hm->addr);
     g_assert_nonnull(flags);
     g_assert_nonnull(strstr(flags, " hg"));
@@ -712,6 +718,7 @@ static void test_ram(void)
     g_assert_nonnull(strstr(target, "memfd:nvemu:r0"));
     sh->addr[0] = 1;
     g_assert_cmpuint(sh->addr[0], ==, 1);
+    g_assert_cmpuint((uintptr_t)sh->addr % (2 * MiB), ==, 0);
 }
 
 /* ---- device-dax sysfs ---- */
