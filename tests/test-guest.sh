@@ -35,11 +35,12 @@ args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
 status=$?
 sed 's/^/# /' "$out"
 
-# Guest reboot without -no-reboot: nvemu boots it again, pmem kept.
+# Guest reboot without -no-reboot: nvemu boots it again, pmem kept. This
+# run boots the bzImage as QEMU does (the kernel decompresses itself).
 out2=$(mktemp)
 trap 'rm -f "$out" "$out2"' EXIT
 # shellcheck disable=SC2016
-args2="-m 512M,slots=4,maxmem=4G$(dimm 0) -nographic"
+args2="-machine kernel-unpack=guest -m 512M,slots=4,maxmem=4G$(dimm 0) -nographic"
 args2+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
 "$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --disk-mb 272 --vmm-args "$args2" \
     --guest-script "$here/guest/reboot.sh" --vmm-timeout 150 >"$out2" 2>&1
@@ -49,10 +50,14 @@ sed 's/^/# reboot: /' "$out2"
 has() { grep -qE -- "$1" "$out"; }
 has2() { grep -qE -- "$1" "$out2"; }
 lacks() { ! grep -qE -- "$1" "$out"; }
-echo "1..14"
+echo "1..16"
 check "the test host and nested KVM came up" has '^TESTHOST: kvm=ok'
 check "the guest reached /init" has '^RESULT: init-reached'
 check "both vCPUs (-smp 2) are online" has '^RESULT: cpus-online=0-1$'
+check "vmlinux (unpacked by nvemu) runs at its link address, 16M" \
+    has '^RESULT: kernel-code=0*1000000$'
+check "the host's RNG seed made the guest's random pool ready at boot" \
+    has '^RESULT: crng \[ *0\.000000\] random: crng init done'
 check "dmesg lists nvemu's NFIT" has '^RESULT: table ACPI: NFIT .*NVEMU'
 check "dmesg lists nvemu's NVDIMM SSDT" has '^RESULT: table ACPI: SSDT .*NVDIMM'
 check "no ACPI Error, ACPI BIOS Error or ACPI Warning in dmesg" lacks '^RESULT: acpi-problem'

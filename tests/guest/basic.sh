@@ -5,6 +5,10 @@ r() { echo "RESULT: $*"; }
 
 r init-reached uptime=$(cut -d' ' -f1 /proc/uptime)
 r cpus-online=$(cat /sys/devices/system/cpu/online)
+# nvemu unpacked the bzImage and loaded vmlinux at its link address; its
+# SETUP_RNG_SEED made the random pool ready before the kernel's clock ran.
+r kernel-code=$(sed -n 's/^ *\([0-9a-f]*\)-[0-9a-f]* : Kernel code$/\1/p' /proc/iomem)
+dmesg | grep -E 'random: crng init done' | head -n 1 | sed 's/^/RESULT: crng /'
 # The tables the kernel found, and any complaint from ACPICA.
 dmesg | grep -E 'ACPI: (NFIT|SSDT|FACP|DSDT|APIC) ' | sed 's/^\[[^]]*\] /RESULT: table /'
 dmesg | grep -E 'ACPI Error|ACPI BIOS Error|ACPI Warning' | sed 's/^/RESULT: acpi-problem /'
