@@ -10,15 +10,16 @@
 #     guest's dd, on the test host
 # and the VMM's bare start-up: the best of three `VMM --version` (exec, the
 # dynamic loader and the libraries, no machine).
-# With SMAPS_AT=S (bench/nvdimm-vs-qemu --smaps) it also leaves a process
-# behind that, S seconds later, reads the running VMM's /proc/PID/smaps once
+# With SMAPS_AT_<vmm>=S (bench/nvdimm-vs-qemu --smaps) it also leaves a
+# process behind that, S seconds later, reads the running VMM's
+# /proc/PID/smaps once
 # and sorts its resident memory into guest RAM (a mapping of 256 MiB or
 # more that is not a backing file), pmem (the /tmp/NAME/pmemI.img backing
 # files) and the rest, the VMM's own.
 # Prints "RESULT: bench-host vmm=NAME boot=N ..." lines.
 BENCH_MB=${BENCH_MB:-64}
-SMAPS_AT=${SMAPS_AT:-}
 [ "$1" = before ] || exit 0
+eval "SMAPS_AT=\${SMAPS_AT_${VMM_NAME:-none}:-}"
 L="vmm=${VMM_NAME:-?} boot=$2"
 
 if [ -n "$SMAPS_AT" ]; then
