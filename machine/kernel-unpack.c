@@ -11,6 +11,8 @@
  * boot. The guest kernel then runs at its link address: no KASLR of the
  * kernel image (memory-region randomization is the kernel's and stays).
  *
+ * The cache keeps the NV_KERNEL_CACHE_KEEP most recently used kernels.
+ *
  * xz (Debian, Ubuntu) and gzip payloads are unpacked here; other formats
  * (zstd, lz4, lzo, lzma, bzip2) are booted as a bzImage, as before.
  * The last 4 bytes of every payload are the decompressed size (the kernel
@@ -19,8 +21,11 @@
 #include "machine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lzma.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define HDR_SETUP_SECTS    0x1F1
@@ -148,7 +153,8 @@ static GBytes *unpack(const char *path, const uint8_t *p, gsize plen,
 }
 
 /* A cached vmlinux, or NULL. The file is only trusted as far as the ELF
- * loader checks it, like any -kernel. */
+ * loader checks it, like any -kernel. A hit refreshes the file's mtime,
+ * which is what cache_trim() goes by. */
 static GBytes *cache_read(const char *file)
 {
     GMappedFile *m = g_mapped_file_new(file, FALSE, NULL);
@@ -157,7 +163,52 @@ static GBytes *cache_read(const char *file)
     }
     GBytes *b = g_mapped_file_get_bytes(m);
     g_mapped_file_unref(m);
+    (void)utimensat(AT_FDCWD, file, NULL, 0);
     return b;
+}
+
+typedef struct {
+    char *path;
+    gint64 mtime;
+} CacheEntry;
+
+static gint newest_first(gconstpointer a, gconstpointer b)
+{
+    gint64 x = ((const CacheEntry *)a)->mtime, y = ((const CacheEntry *)b)->mtime;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Keep the NV_KERNEL_CACHE_KEEP most recently used vmlinux files of @dir
+ * and delete the rest: a kernel developer boots a new build every few
+ * minutes, and each entry is tens of MiB. Only our own *.vmlinux files
+ * are touched. */
+static void cache_trim(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    if (!d) {
+        return;
+    }
+    g_autoptr(GArray) entries = g_array_new(FALSE, FALSE, sizeof(CacheEntry));
+    const char *name;
+    while ((name = g_dir_read_name(d))) {
+        struct stat st;
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        if (g_str_has_suffix(name, ".vmlinux") && lstat(path, &st) == 0 &&
+            S_ISREG(st.st_mode)) {
+            CacheEntry e = { g_steal_pointer(&path),
+                             (gint64)st.st_mtim.tv_sec * 1000000000 +
+                                 st.st_mtim.tv_nsec };
+            g_array_append_val(entries, e);
+        }
+    }
+    g_array_sort(entries, newest_first);
+    for (guint i = 0; i < entries->len; i++) {
+        CacheEntry *e = &g_array_index(entries, CacheEntry, i);
+        if (i >= NV_KERNEL_CACHE_KEEP) {
+            (void)unlink(e->path);
+        }
+        g_free(e->path);
+    }
 }
 
 /* Best effort: a cache that cannot be written only costs the next boot the
@@ -170,10 +221,12 @@ static void cache_write(const char *dir, const char *file, GBytes *vmlinux)
     }
     gsize n;
     const char *data = g_bytes_get_data(vmlinux, &n);
-    (void)g_file_set_contents_full(file, data, (gssize)n,
-                                   G_FILE_SET_CONTENTS_CONSISTENT |
-                                       G_FILE_SET_CONTENTS_ONLY_EXISTING,
-                                   0600, NULL);
+    if (g_file_set_contents_full(file, data, (gssize)n,
+                                 G_FILE_SET_CONTENTS_CONSISTENT |
+                                     G_FILE_SET_CONTENTS_ONLY_EXISTING,
+                                 0600, NULL)) {
+        cache_trim(dir);
+    }
 }
 
 char *nv_kernel_cache_dir(void)

@@ -246,7 +246,9 @@ bool nv_boot_linux(NvBoard *board, const char *kernel, const char *initrd,
 GBytes *nv_kernel_unpack(const char *path, const uint8_t *k, gsize len,
                          const char *cache_dir, GError **errp);
 /* $NVEMU_CACHE_DIR/kernels (NULL if NVEMU_CACHE_DIR is empty), else
- * $XDG_CACHE_HOME/nvemu/kernels. */
+ * $XDG_CACHE_HOME/nvemu/kernels. It keeps the NV_KERNEL_CACHE_KEEP most
+ * recently used kernels. */
+#define NV_KERNEL_CACHE_KEEP 4
 char *nv_kernel_cache_dir(void);
 
 /* boot-elf.c: an uncompressed vmlinux (64-bit x86 ELF executable). */

@@ -10,8 +10,10 @@
 #include "testutil.h"
 
 #include <elf.h>
+#include <fcntl.h>
 #include <lzma.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define SEG0_ADDR (16 * MiB) /* text: 8 KiB of pattern */
@@ -292,6 +294,17 @@ static char *cached_file(Fx *fx)
     return g_build_filename(dir, name, NULL);
 }
 
+static guint count_cached(Fx *fx)
+{
+    g_autofree char *dir = g_build_filename(fx->dir, "cache", "kernels", NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    guint n = 0;
+    while (d && g_dir_read_name(d)) {
+        n++;
+    }
+    return n;
+}
+
 static void test_unpack(Fx *fx, gconstpointer data)
 {
     GByteArray *(*compress)(const GByteArray *) = data;
@@ -330,6 +343,56 @@ static void test_unpack(Fx *fx, gconstpointer data)
     c = NULL;
     g_assert_true(g_file_get_contents(cached, &c, &clen, NULL));
     g_assert_cmpuint(clen, ==, elf->len);
+}
+
+/* The cache keeps the NV_KERNEL_CACHE_KEEP most recently used kernels:
+ * a hit counts as a use, the least recently used goes first. */
+static void test_unpack_cache_trim(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    enum { N = NV_KERNEL_CACHE_KEEP + 1 };
+    g_autofree char *dir = g_build_filename(fx->dir, "cache", "kernels", NULL);
+    char *kernels[N], *cached[N];
+    for (int i = 0; i < N; i++) {
+        g_autoptr(GByteArray) elf = make_elf();
+        elf->data[3000] = (uint8_t)i; /* padding: another payload, hash */
+        g_autoptr(GByteArray) payload = xz(elf);
+        g_autofree char *name = g_strdup_printf("bz%d", i);
+        kernels[i] = make_bzimage(fx, name, payload);
+        g_autofree char *sum = g_compute_checksum_for_data(
+            G_CHECKSUM_SHA256, payload->data, payload->len);
+        g_autofree char *file = g_strconcat(sum, ".vmlinux", NULL);
+        cached[i] = g_build_filename(dir, file, NULL);
+    }
+    NvBootInfo bi;
+    g_autoptr(GError) err = NULL;
+    /* Fill the cache; give entry i the mtime 1000 + i s, so the order does
+     * not depend on the file system's timestamp granularity. */
+    for (int i = 0; i < N - 1; i++) {
+        g_assert_true(boot(fx, kernels[i], NULL, &bi, &err));
+        g_assert_no_error(err);
+        struct timespec ts[2] = { { 1000 + i, 0 }, { 1000 + i, 0 } };
+        g_assert_cmpint(utimensat(AT_FDCWD, cached[i], ts, 0), ==, 0);
+    }
+    g_assert_cmpuint(count_cached(fx), ==, N - 1);
+    /* A hit on kernel 0 makes it the most recently used. */
+    g_assert_true(boot(fx, kernels[0], NULL, &bi, &err));
+    struct stat st;
+    g_assert_cmpint(stat(cached[0], &st), ==, 0);
+    g_assert_cmpint(st.st_mtime, >, 1000 + N);
+    /* One more kernel: kernel 1, now the least recently used, goes. */
+    g_assert_true(boot(fx, kernels[N - 1], NULL, &bi, &err));
+    g_assert_cmpuint(count_cached(fx), ==, NV_KERNEL_CACHE_KEEP);
+    g_assert_false(g_file_test(cached[1], G_FILE_TEST_EXISTS));
+    for (int i = 0; i < N; i++) {
+        if (i != 1) {
+            g_assert_true(g_file_test(cached[i], G_FILE_TEST_EXISTS));
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        g_free(kernels[i]);
+        g_free(cached[i]);
+    }
 }
 
 /* kernel-unpack=guest: the payload goes to 1 MiB untouched, entry at the
@@ -431,6 +494,8 @@ int main(int argc, char **argv)
                fx_teardown);
     g_test_add("/kernel-load/unpack-gzip", Fx, gz, fx_setup, test_unpack,
                fx_teardown);
+    g_test_add("/kernel-load/unpack-cache-trim", Fx, NULL, fx_setup,
+               test_unpack_cache_trim, fx_teardown);
     g_test_add("/kernel-load/unpack-guest", Fx, NULL, fx_setup_guest_unpack,
                test_unpack_guest, fx_teardown);
     g_test_add("/kernel-load/unpack-no-cache", Fx, NULL, fx_setup,
