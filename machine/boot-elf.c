@@ -81,11 +81,12 @@ bool nv_boot_load_elf(NvBoard *b, const char *path, const uint8_t *data,
              * above fw_base the DSM mailbox and ACPI tables. */
             if (!within(ph.p_paddr, ph.p_memsz, NV_BOOT_KERNEL, b->fw_base)) {
                 g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
-                            "-kernel %s: segment at physical 0x%" G_GINT64_MODIFIER
-                            "x (+0x%" G_GINT64_MODIFIER "x) is outside guest "
-                            "RAM from 1 MiB to 0x%" G_GINT64_MODIFIER "x "
-                            "(raise -m)", path, (guint64)ph.p_paddr,
-                            (guint64)ph.p_memsz, (guint64)b->fw_base);
+                            "-kernel %s: segment at physical 0x%"
+                            G_GINT64_MODIFIER "x (+0x%" G_GINT64_MODIFIER
+                            "x) is outside guest RAM from 1 MiB to 0x%"
+                            G_GINT64_MODIFIER "x (raise -m)", path,
+                            (guint64)ph.p_paddr, (guint64)ph.p_memsz,
+                            (guint64)b->fw_base);
                 return false;
             }
             lo = MIN(lo, ph.p_paddr);

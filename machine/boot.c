@@ -250,14 +250,13 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
         } else {
             /* The kernel decompresses in place and needs init_size bytes. */
             entry = NV_BOOT_KERNEL + 0x200; /* the decompressor's startup_64 */
-            kernel_end = NV_BOOT_KERNEL + MAX(klen - off,
-                                              (gsize)nv_ld32(k + HDR_INIT_SIZE));
+            kernel_end = NV_BOOT_KERNEL +
+                         MAX(klen - off, (gsize)nv_ld32(k + HDR_INIT_SIZE));
         }
     }
 
-    uint64_t initrd_addr = 0, limit = MIN(b->fw_base,
-                                          (uint64_t)nv_ld32(zp + HDR_INITRD_ADDR_MAX)
-                                              + 1);
+    uint64_t initrd_max = nv_ld32(zp + HDR_INITRD_ADDR_MAX);
+    uint64_t initrd_addr = 0, limit = MIN(b->fw_base, initrd_max + 1);
     if (initrd) {
         initrd_addr = ilen <= limit ? nv_align_down(limit - ilen, PAGE) : 0;
         if (initrd_addr < kernel_end) {

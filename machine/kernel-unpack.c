@@ -174,8 +174,8 @@ typedef struct {
 
 static gint newest_first(gconstpointer a, gconstpointer b)
 {
-    gint64 x = ((const CacheEntry *)a)->mtime, y = ((const CacheEntry *)b)->mtime;
-    return x < y ? 1 : x > y ? -1 : 0;
+    const CacheEntry *x = a, *y = b;
+    return x->mtime < y->mtime ? 1 : x->mtime > y->mtime ? -1 : 0;
 }
 
 /* Keep the NV_KERNEL_CACHE_KEEP most recently used vmlinux files of @dir
