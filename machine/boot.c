@@ -31,6 +31,8 @@ enum {
     HDR_INITRD_ADDR_MAX = 0x22C,
     HDR_XLOADFLAGS = 0x236,    /* u16 */
     HDR_CMDLINE_SIZE = 0x238,  /* u32 */
+    HDR_PAYLOAD_OFFSET = 0x248, /* u32, from the protected-mode code */
+    HDR_PAYLOAD_LENGTH = 0x24C, /* u32 */
     HDR_SETUP_DATA = 0x250,    /* u64, protocol 2.09+ */
     HDR_INIT_SIZE = 0x260,     /* u32 */
     BP_E820_TABLE = 0x2D0,     /* 128 entries of 20 bytes */
@@ -191,6 +193,31 @@ static uint64_t write_rng_seed(NvBoard *b)
     return NV_BOOT_SETUP_DATA;
 }
 
+/*
+ * The vmlinux in the payload of bzImage @k (protected-mode code at @pm_off),
+ * unpacked on the host through the kernel cache: *out stays NULL when the
+ * payload is in a format nvemu leaves to the guest's decompressor, or its
+ * header fields point outside the file. False: the payload is corrupt.
+ */
+static bool host_unpack(const char *path, const uint8_t *k, gsize len,
+                        gsize pm_off, GBytes **out, GError **errp)
+{
+    uint64_t off = (uint64_t)pm_off + nv_ld32(k + HDR_PAYLOAD_OFFSET);
+    uint64_t n = nv_ld32(k + HDR_PAYLOAD_LENGTH);
+    *out = NULL;
+    if (off > len || n > len - off) {
+        return true;
+    }
+    g_autofree char *cache = nv_kernel_cache_dir();
+    GError *err = NULL;
+    *out = nv_kernel_unpack(path, k + off, (gsize)n, cache, &err);
+    if (err) {
+        g_propagate_error(errp, err);
+        return false;
+    }
+    return true;
+}
+
 /* A setup header for a kernel that comes without one (a vmlinux ELF):
  * the fields the kernel reads from a boot loader that set up everything
  * itself. COMMAND_LINE_SIZE has been 2048 on x86 since Linux 2.6.22. */
@@ -218,41 +245,35 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
 
     /* Zero page: the kernel's own setup header, then what the loader sets. */
     g_autofree uint8_t *zp = g_malloc0(BP_SIZE);
+    g_autoptr(GBytes) vmlinux = NULL; /* unpacked from a bzImage */
+    const uint8_t *elf = NULL;        /* the vmlinux to load, if any */
+    gsize elen = 0;
     uint64_t entry, kernel_end;
     if (nv_boot_is_elf(k, klen)) {
-        if (!nv_boot_load_elf(b, kernel, k, klen, &entry, &kernel_end, errp)) {
-            return false;
-        }
+        elf = k;
+        elen = klen;
         synth_setup_header(zp);
     } else {
-        if (!check_bzimage(kernel, k, klen, &off, errp)) {
+        if (!check_bzimage(kernel, k, klen, &off, errp) ||
+            (!b->cfg->kernel_unpack_guest &&
+             !host_unpack(kernel, k, klen, off, &vmlinux, errp))) {
             return false;
         }
         size_t hdr_end = MIN((size_t)0x202 + k[HDR_JUMP + 1], (size_t)BP_SIZE);
         memcpy(zp + HDR_START, k + HDR_START, hdr_end - HDR_START);
-        g_autoptr(GBytes) vmlinux = NULL;
-        if (!b->cfg->kernel_unpack_guest) {
-            g_autofree char *cache = nv_kernel_cache_dir();
-            vmlinux = nv_kernel_unpack(kernel, k, klen, cache, errp);
-            if (!vmlinux && errp && *errp) {
-                return false;
-            }
-        }
-        gsize vlen = 0;
-        const uint8_t *v = vmlinux ? g_bytes_get_data(vmlinux, &vlen) : NULL;
-        if (v && nv_boot_is_elf(v, vlen)) {
-            /* Unpacked on the host: the bzImage's header, vmlinux's entry. */
-            if (!nv_boot_load_elf(b, kernel, v, vlen, &entry, &kernel_end,
-                                  errp)) {
-                return false;
-            }
-            off = 0;
+        const uint8_t *v = vmlinux ? g_bytes_get_data(vmlinux, &elen) : NULL;
+        if (v && nv_boot_is_elf(v, elen)) {
+            elf = v; /* unpacked on the host: the bzImage's own header */
         } else {
             /* The kernel decompresses in place and needs init_size bytes. */
             entry = NV_BOOT_KERNEL + 0x200; /* the decompressor's startup_64 */
             kernel_end = NV_BOOT_KERNEL +
                          MAX(klen - off, (gsize)nv_ld32(k + HDR_INIT_SIZE));
         }
+    }
+    if (elf &&
+        !nv_boot_load_elf(b, kernel, elf, elen, &entry, &kernel_end, errp)) {
+        return false;
     }
 
     uint64_t initrd_max = nv_ld32(zp + HDR_INITRD_ADDR_MAX);
@@ -281,7 +302,7 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
         return false;
     }
 
-    if (off) {
+    if (!elf) {
         memcpy(nv_board_guest_ptr(b, NV_BOOT_KERNEL, klen - off), k + off,
                klen - off);
     }

@@ -6,7 +6,8 @@
  * decompressor that unpacks it inside the guest. That decompressor runs on
  * the guest's CPU before the kernel's clock starts; on a slow (emulated)
  * CPU it is most of the time to the first kernel message. nvemu can do the
- * same work on the host once, keep the vmlinux in a cache keyed by the
+ * same work on the host once (boot.c finds the payload, this file unpacks
+ * it), keep the vmlinux in a cache keyed by the
  * payload's SHA-256, and load the ELF directly (boot-elf.c) on every later
  * boot. The guest kernel then runs at its link address: no KASLR of the
  * kernel image (memory-region randomization is the kernel's and stays).
@@ -28,10 +29,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define HDR_SETUP_SECTS    0x1F1
-#define HDR_VERSION        0x206
-#define HDR_PAYLOAD_OFFSET 0x248
-#define HDR_PAYLOAD_LENGTH 0x24C
 #define MAX_VMLINUX        (UINT64_C(1) << 30)
 
 static bool unpack_fail(GError **errp, const char *path, const char *what,
@@ -102,38 +99,27 @@ static bool gunzip(const char *path, const uint8_t *in, gsize inlen,
     return true;
 }
 
-/* The payload of bzImage @k, if it is one nvemu can unpack. */
-static bool find_payload(const uint8_t *k, gsize len, const uint8_t **payload,
-                         gsize *plen)
-{
-    if (len < 0x270 || nv_ld16(k + HDR_VERSION) < 0x0208) {
-        return false;
-    }
-    gsize start = (gsize)((k[HDR_SETUP_SECTS] ? k[HDR_SETUP_SECTS] : 4) + 1)
-                  * 512;
-    uint64_t off = (uint64_t)start + nv_ld32(k + HDR_PAYLOAD_OFFSET);
-    uint64_t n = nv_ld32(k + HDR_PAYLOAD_LENGTH);
-    if (n < 16 || off > len || n > len - off) {
-        return false;
-    }
-    *payload = k + off;
-    *plen = (gsize)n;
-    return true;
-}
-
-static GBytes *unpack(const char *path, const uint8_t *p, gsize plen,
-                      GError **errp)
+/* "xz" or "gzip" by the payload's magic, or NULL: another format. */
+static const char *payload_format(const uint8_t *p, gsize plen)
 {
     static const uint8_t xz_magic[] = { 0xFD, '7', 'z', 'X', 'Z', 0 };
     static const uint8_t gz_magic[] = { 0x1F, 0x8B };
-    bool xz = memcmp(p, xz_magic, sizeof(xz_magic)) == 0;
-    if (!xz && memcmp(p, gz_magic, sizeof(gz_magic)) != 0) {
-        return NULL; /* another format: the guest unpacks it */
+    if (plen < 16) {
+        return NULL;
     }
+    if (memcmp(p, xz_magic, sizeof(xz_magic)) == 0) {
+        return "xz";
+    }
+    return memcmp(p, gz_magic, sizeof(gz_magic)) == 0 ? "gzip" : NULL;
+}
+
+static GBytes *unpack(const char *path, const char *format, const uint8_t *p,
+                      gsize plen, GError **errp)
+{
+    bool xz = strcmp(format, "xz") == 0;
     gsize outlen = nv_ld32(p + plen - 4);
     if (outlen < 64 || outlen > MAX_VMLINUX) {
-        unpack_fail(errp, path, xz ? "xz" : "gzip",
-                    "it declares an implausible size");
+        unpack_fail(errp, path, format, "it declares an implausible size");
         return NULL;
     }
     uint8_t *out = g_try_malloc(outlen);
@@ -238,13 +224,12 @@ char *nv_kernel_cache_dir(void)
     return g_build_filename(g_get_user_cache_dir(), "nvemu", "kernels", NULL);
 }
 
-GBytes *nv_kernel_unpack(const char *path, const uint8_t *k, gsize len,
+GBytes *nv_kernel_unpack(const char *path, const uint8_t *p, gsize plen,
                          const char *cache_dir, GError **errp)
 {
-    const uint8_t *p;
-    gsize plen;
-    if (!find_payload(k, len, &p, &plen)) {
-        return NULL;
+    const char *format = payload_format(p, plen);
+    if (!format) {
+        return NULL; /* the guest's decompressor unpacks it */
     }
     g_autofree char *file = NULL;
     if (cache_dir) {
@@ -258,7 +243,7 @@ GBytes *nv_kernel_unpack(const char *path, const uint8_t *k, gsize len,
         }
         g_clear_pointer(&hit, g_bytes_unref);
     }
-    GBytes *vmlinux = unpack(path, p, plen, errp);
+    GBytes *vmlinux = unpack(path, format, p, plen, errp);
     if (vmlinux && file) {
         cache_write(cache_dir, file, vmlinux);
     }

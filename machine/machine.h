@@ -239,11 +239,12 @@ bool nv_boot_linux(NvBoard *board, const char *kernel, const char *initrd,
                    const char *cmdline, uint64_t rsdp_addr, NvBootInfo *info,
                    GError **errp);
 
-/* kernel-unpack.c: the vmlinux inside bzImage @k (@len bytes) when its
- * payload is xz or gzip: read from @cache_dir (NULL: no cache) if there,
- * else decompressed now and stored there. NULL without an error: another
- * format, boot it as a bzImage; NULL with an error: a corrupt payload. */
-GBytes *nv_kernel_unpack(const char *path, const uint8_t *k, gsize len,
+/* kernel-unpack.c: the vmlinux in a bzImage's payload (@p, @plen bytes,
+ * ending in its 4-byte decompressed size) when it is xz or gzip: read from
+ * @cache_dir (NULL: no cache) if there, else decompressed now and stored
+ * there. NULL without an error: another format, boot it as a bzImage; NULL
+ * with an error: a corrupt payload. */
+GBytes *nv_kernel_unpack(const char *path, const uint8_t *p, gsize plen,
                          const char *cache_dir, GError **errp);
 /* $NVEMU_CACHE_DIR/kernels (NULL if NVEMU_CACHE_DIR is empty), else
  * $XDG_CACHE_HOME/nvemu/kernels. It keeps the NV_KERNEL_CACHE_KEEP most

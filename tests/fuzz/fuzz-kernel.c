@@ -6,8 +6,8 @@
  * guest RAM.
  *
  * Input byte 0 picks the loader: even = the rest is a vmlinux; odd = the
- * rest is a bzImage, unpacked without a cache and, if that gives an ELF,
- * loaded. Guest RAM is a 64 MiB board made once.
+ * rest is a bzImage payload, unpacked without a cache and, if that gives an
+ * ELF, loaded. Guest RAM is a 64 MiB board made once.
  */
 #include "machine.h"
 

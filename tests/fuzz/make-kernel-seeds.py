@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the seed corpus of tests/fuzz/fuzz-kernel.c into tests/fuzz/kernel/:
-a small vmlinux-like ELF (mode byte 0) and bzImages around it with an xz and
-a gzip payload (mode byte 1), as tests/test-kernel-load.c builds them."""
+a small vmlinux-like ELF (mode byte 0) and bzImage payloads of it, xz and
+gzip (mode byte 1), as tests/test-kernel-load.c builds them."""
 import gzip
 import lzma
 import os
@@ -28,24 +28,6 @@ def elf():
     return bytes(body)
 
 
-def bzimage(payload):
-    setup_sects, payload_off = 4, 0x100
-    pm = (setup_sects + 1) * 512
-    k = bytearray(pm + payload_off + len(payload))
-    k[0x1F1] = setup_sects
-    struct.pack_into("<H", k, 0x1FE, 0xAA55)
-    k[0x200:0x202] = b"\xeb\x6a"
-    k[0x202:0x206] = b"HdrS"
-    struct.pack_into("<H", k, 0x206, 0x020F)
-    struct.pack_into("<I", k, 0x22C, 0x7FFFFFFF)
-    struct.pack_into("<H", k, 0x236, 1)
-    struct.pack_into("<I", k, 0x238, 2047)
-    struct.pack_into("<II", k, 0x248, payload_off, len(payload))
-    struct.pack_into("<I", k, 0x260, 32 * MIB)
-    k[pm + payload_off:] = payload
-    return bytes(k)
-
-
 def main():
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel")
     os.makedirs(out, exist_ok=True)
@@ -53,8 +35,8 @@ def main():
     xz = lzma.compress(e, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32)
     xz += struct.pack("<I", len(e))  # the kernel build's size_append
     gz = gzip.compress(e, mtime=0)   # gzip's trailer already ends in ISIZE
-    seeds = {"elf": b"\x00" + e, "bz-xz": b"\x01" + bzimage(xz),
-             "bz-gzip": b"\x01" + bzimage(gz)}
+    seeds = {"elf": b"\x00" + e, "payload-xz": b"\x01" + xz,
+             "payload-gzip": b"\x01" + gz}
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
