@@ -216,33 +216,34 @@ void *nv_hostmem_map_aligned(uint64_t len, uint64_t align, int prot,
 static bool ram_realize(NvHostMem *hm, GError **errp)
 {
     const char *what = "mmap";
-    int fd = -1;
+    int fd = -1, flags = MAP_PRIVATE | MAP_ANONYMOUS;
 
     if (hm->cfg.share) {
         /* memfd names are limited to 249 bytes; the id is only a label. */
         g_autofree char *name = g_strdup_printf("nvemu:%.240s", hm->cfg.id);
         what = "memfd_create";
         fd = memfd_create(name, MFD_CLOEXEC);
-        if (fd >= 0) {
-            what = "ftruncate";
-            if (ftruncate(fd, (off_t)hm->size) != 0) {
-                goto fail;
-            }
-            what = "mmap";
+        if (fd < 0) {
+            goto fail;
         }
-    }
-    if (!hm->cfg.share || fd >= 0) {
-        void *p = nv_hostmem_map_aligned(
-            hm->size, NV_HOSTMEM_MAP_ALIGN, PROT_READ | PROT_WRITE,
-            fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS, fd);
-        if (p != MAP_FAILED) {
-            /* Advice only: a host without THP ignores it. */
-            (void)madvise(p, hm->size, MADV_HUGEPAGE);
-            hm->fd = fd;
-            hm->addr = p;
-            return true;
+        what = "ftruncate";
+        if (ftruncate(fd, (off_t)hm->size) != 0) {
+            goto fail;
         }
+        what = "mmap";
+        flags = MAP_SHARED;
     }
+    void *p = nv_hostmem_map_aligned(hm->size, NV_HOSTMEM_MAP_ALIGN,
+                                     PROT_READ | PROT_WRITE, flags, fd);
+    if (p == MAP_FAILED) {
+        goto fail;
+    }
+    /* Advice only: a host without THP ignores it. */
+    (void)madvise(p, hm->size, MADV_HUGEPAGE);
+    hm->fd = fd;
+    hm->addr = p;
+    return true;
+
 fail:;
     int err = errno;
     g_autofree char *sz = nv_format_size(hm->size);
