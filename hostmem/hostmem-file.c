@@ -10,6 +10,8 @@
 #include "hostmem.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -113,6 +115,7 @@ static bool prepare_missing(NvHostMem *hm, GError **errp)
 {
     const char *path = hm->cfg.mem_path;
     g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
     struct stat st;
 
     if (hm->cfg.readonly) {
@@ -139,6 +142,11 @@ static bool prepare_missing(NvHostMem *hm, GError **errp)
                     g_strerror(errno));
         return false;
     }
+    /* Not there yet: it is known by its canonical path. */
+    char *real = realpath(dir, NULL);
+    g_free(hm->canon);
+    hm->canon = real ? g_build_filename(real, base, NULL) : g_strdup(path);
+    free(real);
     hm->ftype = NV_FILE_REGULAR;
     hm->size = hm->cfg.size;
     return true;
@@ -196,6 +204,12 @@ bool nv_hostmem_file_prepare(NvHostMem *hm, GError **errp)
     struct stat st;
 
     hm->size = 0;
+    if (strlen(path) >= PATH_MAX) {
+        g_autofree char *q = nv_quote(path);
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "mem-path '%s' is longer than PATH_MAX", q);
+        return false;
+    }
     if (stat(path, &st) != 0) {
         if (errno == ENOENT) {
             hm->exists = false;
@@ -206,6 +220,10 @@ bool nv_hostmem_file_prepare(NvHostMem *hm, GError **errp)
         return false;
     }
     hm->exists = true;
+    hm->st_dev = st.st_dev;
+    hm->st_ino = st.st_ino;
+    hm->st_rdev = S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode) ? st.st_rdev : 0;
+    g_clear_pointer(&hm->canon, g_free);
     if (access(path, hm->cfg.readonly ? R_OK : R_OK | W_OK) != 0) {
         g_set_error(errp, NV_ERROR, NV_ERROR_IO, "mem-path '%s': %s", path,
                     g_strerror(errno));
@@ -298,13 +316,22 @@ bool nv_hostmem_file_realize(NvHostMem *hm, GError **errp)
         g_set_error(errp, NV_ERROR, NV_ERROR_IO,
                     "cannot size new mem-path '%s': %s", path,
                     g_strerror(errno));
-    } else if (hm->ftype == NV_FILE_REGULAR &&
-               (fstat(hm->fd, &st) != 0 || (uint64_t)st.st_size != hm->size)) {
+    } else if (fstat(hm->fd, &st) != 0 ||
+               (hm->ftype == NV_FILE_REGULAR &&
+                (uint64_t)st.st_size != hm->size)) {
         /* mapping past the end of a file that shrank would mean SIGBUS */
         g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
                     "mem-path '%s' changed size since it was checked", path);
     } else if (map_file(hm, errp)) {
-        return true;
+        if (hm->created) {
+            hm->st_dev = st.st_dev;
+            hm->st_ino = st.st_ino;
+        }
+        if (!hm->cfg.prealloc || nv_hostmem_prealloc(hm, errp)) {
+            return true;
+        }
+        munmap(hm->addr, hm->size);
+        hm->addr = NULL;
     }
     if (hm->fd >= 0) {
         close(hm->fd);
@@ -318,4 +345,42 @@ bool nv_hostmem_file_realize(NvHostMem *hm, GError **errp)
     g_clear_pointer(&hm->note, g_free);
     hm->map_sync = hm->is_pmem = false;
     return false;
+}
+
+/* ---- identity and clean-up ---- */
+
+bool nv_hostmem_same_file(const NvHostMem *a, const NvHostMem *b)
+{
+    if (a->cfg.kind != NV_HOSTMEM_FILE || b->cfg.kind != NV_HOSTMEM_FILE) {
+        return false;
+    }
+    if (a->canon || b->canon) {
+        return a->canon && b->canon && strcmp(a->canon, b->canon) == 0;
+    }
+    if (a->st_rdev && a->st_rdev == b->st_rdev) {
+        return true; /* two device nodes for one device */
+    }
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+void nv_hostmem_remove_created(NvHostMem *hm)
+{
+    if (hm->addr) {
+        munmap(hm->addr, hm->size);
+        hm->addr = NULL;
+    }
+    if (hm->fd >= 0) {
+        close(hm->fd);
+        hm->fd = -1;
+    }
+    if (!hm->created) {
+        return;
+    }
+    hm->created = false;
+    /* Still the file this start made (nobody replaced it meanwhile)? */
+    struct stat st;
+    if (lstat(hm->cfg.mem_path, &st) == 0 && st.st_dev == hm->st_dev &&
+        st.st_ino == hm->st_ino) {
+        unlink(hm->cfg.mem_path);
+    }
 }

@@ -38,8 +38,9 @@ static bool get_size_prop(NvOpts *opts, const char *key, uint64_t *out,
         return false;
     }
     if (*set && *out == 0) {
+        g_autofree char *q = nv_quote(nv_opts_get(opts, key));
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                    "property '%s': '%s' is zero", key, nv_opts_get(opts, key));
+                    "property '%s': '%s' is zero", key, q);
         return false;
     }
     return true;
@@ -59,9 +60,9 @@ static bool parse_file_props(NvOpts *opts, NvHostMemConfig *cfg,
         return false;
     }
     if (cfg->align & (cfg->align - 1)) {
+        g_autofree char *q = nv_quote(nv_opts_get(opts, "align"));
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                    "property 'align': '%s' is not a power of two",
-                    nv_opts_get(opts, "align"));
+                    "property 'align': '%s' is not a power of two", q);
         return false;
     }
     return true;
@@ -77,13 +78,20 @@ NvHostMem *nv_hostmem_new_from_opts(NvOpts *opts, GError **errp)
     } else if (g_strcmp0(type, TYPE_RAM) == 0) {
         cfg.kind = NV_HOSTMEM_RAM;
     } else {
+        g_autofree char *q = nv_quote(type);
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
                     "unknown object type '%s' (use " TYPE_FILE " or "
-                    TYPE_RAM ")", type ? type : "");
+                    TYPE_RAM ")", q);
         return NULL;
     }
 
     cfg.id = (char *)get_required(opts, "id", type, errp);
+    if (cfg.id && strlen(cfg.id) > NV_ID_MAX) {
+        g_autofree char *q = nv_quote(cfg.id);
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "id=%s is longer than %d bytes", q, NV_ID_MAX);
+        return NULL;
+    }
     if (!cfg.id ||
         !get_size_prop(opts, "size", &cfg.size, &cfg.size_set, errp)) {
         return NULL;
@@ -98,6 +106,15 @@ NvHostMem *nv_hostmem_new_from_opts(NvOpts *opts, GError **errp)
         return NULL;
     }
     if (cfg.kind == NV_HOSTMEM_FILE && !parse_file_props(opts, &cfg, errp)) {
+        return NULL;
+    }
+    if (!nv_opts_get_bool(opts, "prealloc", &cfg.prealloc, errp)) {
+        return NULL;
+    }
+    if (cfg.prealloc && cfg.readonly) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "prealloc=on cannot reserve space in a readonly=on file "
+                    "(drop one of them)");
         return NULL;
     }
     if (!nv_opts_check_unused(opts, errp)) {
@@ -129,6 +146,7 @@ void nv_hostmem_free(NvHostMem *hm)
     }
     g_free(hm->cfg.id);
     g_free(hm->cfg.mem_path);
+    g_free(hm->canon);
     g_free(hm->note);
     g_free(hm);
 }
@@ -242,6 +260,15 @@ static bool ram_realize(NvHostMem *hm, GError **errp)
     (void)madvise(p, hm->size, MADV_HUGEPAGE);
     hm->fd = fd;
     hm->addr = p;
+    if (hm->cfg.prealloc && !nv_hostmem_prealloc(hm, errp)) {
+        munmap(p, hm->size);
+        hm->addr = NULL;
+        hm->fd = -1;
+        if (fd >= 0) {
+            close(fd);
+        }
+        return false;
+    }
     return true;
 
 fail:;

@@ -20,6 +20,8 @@
 
 #include "util.h"
 
+#include <sys/types.h>
+
 typedef enum {
     NV_HOSTMEM_RAM,  /* memory-backend-ram: anonymous memory (memfd) */
     NV_HOSTMEM_FILE, /* memory-backend-file */
@@ -42,6 +44,7 @@ typedef struct {
     bool readonly;    /* open O_RDONLY, map PROT_READ */
     uint64_t align;   /* host mapping alignment; 0 = page (or device-dax align) */
     bool pmem;        /* pmem=on: the user says this file is persistent memory */
+    bool prealloc;    /* prealloc=on: reserve the space before the guest runs */
 } NvHostMemConfig;
 
 typedef struct NvHostMem {
@@ -51,11 +54,16 @@ typedef struct NvHostMem {
     NvFileType ftype;
     uint64_t size;      /* effective size in bytes */
     bool exists;        /* the file existed at prepare time */
+    /* Which file mem-path is, to find one file given twice: (dev, ino) of
+     * an existing file (rdev for a device), else its canonical path. */
+    dev_t st_dev, st_rdev;
+    ino_t st_ino;
+    char *canon;        /* canonical path of a missing file, or NULL */
 
     /* Known after realize: */
     int fd;             /* -1 when not open */
     uint8_t *addr;      /* mapping of [0, size), NULL before realize */
-    bool created;       /* realize created the file */
+    bool created;       /* realize created the file (st_dev/st_ino: it) */
     bool map_sync;      /* mapped with MAP_SHARED_VALIDATE | MAP_SYNC */
     bool is_pmem;       /* persist with pmem_persist() rather than msync() */
     char *note;         /* how it was mapped when not the obvious way, or NULL */
@@ -79,6 +87,25 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvHostMem, nv_hostmem_free)
 bool nv_hostmem_prepare(NvHostMem *hm, GError **errp);
 /* Create the file if missing (sparse, exactly size bytes) and map it. */
 bool nv_hostmem_realize(NvHostMem *hm, GError **errp);
+
+/* Do two prepared file backends name the same file (through symlinks,
+ * hard links or another spelling of the path)? */
+bool nv_hostmem_same_file(const NvHostMem *a, const NvHostMem *b);
+
+/* Unmap, close, and delete the file if this backend's realize created it
+ * (and it is still that file). A file that existed before is never
+ * removed. Used when a start fails before the guest has run. */
+void nv_hostmem_remove_created(NvHostMem *hm);
+
+/*
+ * prealloc=on, done by realize once mapped: a regular file gets its blocks
+ * with fallocate() (which never changes what the file holds), anything
+ * else (RAM, share=off, devices, filesystems without fallocate) has its
+ * pages populated for writing. From 1 GiB up it reports progress on
+ * stderr. Errors (ENOSPC, ENOMEM) name the backend and its file.
+ */
+#define NV_PREALLOC_PROGRESS_MIN GiB
+bool nv_hostmem_prealloc(NvHostMem *hm, GError **errp);
 
 /* Make [offset, offset+len) durable. Bounds-checked against hm->size. */
 bool nv_hostmem_persist(NvHostMem *hm, uint64_t offset, uint64_t len,

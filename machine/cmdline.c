@@ -27,6 +27,19 @@ static bool opt_m(NvConfig *cfg, const char *arg, GError **errp)
     if (!o) {
         return false;
     }
+    /* QEMU lets the last -m win; nvemu refuses, so a script that adds a
+     * second -m learns which one it gets. */
+    if (cfg->m_given) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "-m given a second time (give it once)");
+        return false;
+    }
+    cfg->m_given = true;
+    if (!*arg) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "an empty value: give a RAM size such as 1G");
+        return false;
+    }
     const char *size = nv_opts_get(o, "size");
     if (size) {
         /* QEMU: a bare -m number is MiB. */
@@ -398,8 +411,9 @@ NvConfig *nv_config_parse(int argc, char **argv, GError **errp)
     for (int i = 1; i < argc; i++) {
         const OptDef *def = find_option(argv[i]);
         if (!def) {
+            g_autofree char *q = nv_quote(argv[i]);
             g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                        "unknown option '%s' (see nvemu --help)", argv[i]);
+                        "unknown option '%s' (see nvemu --help)", q);
             return NULL;
         }
         const char *arg = NULL;
@@ -412,7 +426,9 @@ NvConfig *nv_config_parse(int argc, char **argv, GError **errp)
             arg = argv[++i];
         }
         if (!def->fn(cfg, arg, errp)) {
-            nv_error_prefix(errp, "-%s %s", def->name, arg ? arg : "");
+            g_autofree char *q = arg && !*arg ? g_strdup("''")
+                                              : nv_quote(arg);
+            nv_error_prefix(errp, "-%s %s", def->name, q);
             return NULL;
         }
     }
@@ -422,33 +438,71 @@ NvConfig *nv_config_parse(int argc, char **argv, GError **errp)
     return g_steal_pointer(&cfg);
 }
 
+static const char *backend_type(const NvHostMem *hm)
+{
+    return hm->cfg.kind == NV_HOSTMEM_FILE ? "memory-backend-file"
+                                           : "memory-backend-ram";
+}
+
+/*
+ * Everything a start can check without creating a file: the boot files,
+ * every backend (nothing bigger than the guest-physical space), every DIMM.
+ */
 bool nv_config_plan(NvConfig *cfg, GError **errp)
 {
+    NvBoardConfig *b = &cfg->board;
+    if (!nv_host_phys_limit(&b->phys_limit, &b->phys_limit_from, errp) ||
+        !nv_boot_preflight(cfg->kernel, cfg->initrd, cfg->append, errp)) {
+        return false;
+    }
+    g_autofree char *lim = nv_format_size(b->phys_limit);
     for (guint i = 0; i < cfg->backends->len; i++) {
         NvHostMem *hm = g_ptr_array_index(cfg->backends, i);
         if (!nv_hostmem_prepare(hm, errp)) {
-            nv_error_prefix(errp, "-object %s,id=%s",
-                            hm->cfg.kind == NV_HOSTMEM_FILE
-                                ? "memory-backend-file" : "memory-backend-ram",
+            nv_error_prefix(errp, "-object %s,id=%s", backend_type(hm),
                             hm->cfg.id);
             return false;
         }
+        if (hm->size > b->phys_limit) {
+            g_autofree char *sz = nv_format_size(hm->size);
+            g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                        "-object %s,id=%s: size %s is larger than the guest "
+                        "physical address space, %s (%s)", backend_type(hm),
+                        hm->cfg.id, sz, lim, b->phys_limit_from);
+            return false;
+        }
     }
-    return nv_dimm_plan(&cfg->board, cfg->backends, cfg->dimms, &cfg->layout,
-                        errp);
+    return nv_dimm_plan(b, cfg->backends, cfg->dimms, &cfg->layout, errp);
 }
 
+void nv_config_remove_created(NvConfig *cfg)
+{
+    for (guint i = 0; i < cfg->dimms->len; i++) {
+        NvDimm *d = g_ptr_array_index(cfg->dimms, i);
+        if (d->label_mem) {
+            nv_hostmem_remove_created(d->label_mem);
+        }
+    }
+    for (guint i = 0; i < cfg->backends->len; i++) {
+        nv_hostmem_remove_created(g_ptr_array_index(cfg->backends, i));
+    }
+}
+
+/* On failure, a file created by this call is removed again. */
 bool nv_config_realize(NvConfig *cfg, GError **errp)
 {
     for (guint i = 0; i < cfg->backends->len; i++) {
         NvHostMem *hm = g_ptr_array_index(cfg->backends, i);
         if (!nv_hostmem_realize(hm, errp)) {
-            nv_error_prefix(errp, "-object id=%s", hm->cfg.id);
+            nv_error_prefix(errp, "-object %s,id=%s", backend_type(hm),
+                            hm->cfg.id);
+            nv_config_remove_created(cfg);
             return false;
         }
     }
     for (guint i = 0; i < cfg->dimms->len; i++) {
         if (!nv_dimm_realize(g_ptr_array_index(cfg->dimms, i), errp)) {
+            nv_config_remove_created(cfg);
             return false;
         }
     }
@@ -465,6 +519,7 @@ void nv_config_print_usage(FILE *out)
 "\n"
 "Machine:\n"
 "  -m [size=]S[,slots=N,maxmem=M]   guest RAM, DIMM slots, RAM+DIMM limit\n"
+"      give -m once (QEMU lets the last -m win; nvemu says it is repeated)\n"
 "  -smp N                           vCPUs (1-64)\n"
 "  -machine [pc|q35][,nvdimm=on|off][,nvdimm-persistence=cpu|mem-ctrl]\n"
 "          [,kernel-unpack=host|guest]\n"
@@ -477,20 +532,25 @@ void nv_config_print_usage(FILE *out)
 "\n"
 "Memory:\n"
 "  -object memory-backend-file,id=ID,mem-path=PATH[,size=S][,share=on|off]\n"
-"          [,readonly=on|off][,align=A][,pmem=on|off]\n"
+"          [,readonly=on|off][,align=A][,pmem=on|off][,prealloc=on|off]\n"
 "      a file, a file on a DAX filesystem, /dev/pmemN or /dev/daxX.Y;\n"
 "      a missing file is created sparse (needs size=); an existing file is\n"
-"      never truncated or extended\n"
-"  -object memory-backend-ram,id=ID,size=S[,share=on|off]\n"
+"      never truncated or extended; one file serves one backend or label\n"
+"      file only; an nvdimm with labels in it needs share=on\n"
+"  -object memory-backend-ram,id=ID,size=S[,share=on|off][,prealloc=on|off]\n"
+"      prealloc=on: reserve the file's blocks (fallocate) or the RAM before\n"
+"      the guest starts; running out of space is then an error at start\n"
 "  -device nvdimm,memdev=ID[,id=][,label-size=S][,label-file=PATH][,slot=N]\n"
 "          [,node=N][,addr=A][,uuid=U][,unarmed=on|off]\n"
 "      labels are the last label-size bytes of the backing file, or all of\n"
 "      label-file (then the whole backing file is pmem); label-size=0 or\n"
-"      none: no labels; otherwise at least 128K\n"
+"      none: no labels; otherwise 128K to 1G (a label-file too)\n"
 "  -device pc-dimm,memdev=ID[,id=][,slot=N][,node=N][,addr=A]\n"
 "\n"
 "Boot and I/O:\n"
 "  -kernel bzImage|vmlinux  -initrd FILE  -append CMDLINE\n"
+"      checked before any file is created: readable regular files, and\n"
+"      -append no longer than the kernel's command-line size\n"
 "  -nographic  -serial stdio|none  -no-reboot  -enable-kvm (always on)\n"
 "  -qmp unix:PATH,server=on,wait=off\n"
 "\n"
@@ -499,5 +559,9 @@ void nv_config_print_usage(FILE *out)
 "  --dump-acpi DIR      write every ACPI table as DIR/<sig>.dat and exit\n"
 "  --check-kvm          say whether this machine's /dev/kvm can boot Linux\n"
 "  -d io                trace every guest port and MMIO access to stderr\n"
-"  --help  --version\n", out);
+"  --help  --version\n"
+"\n"
+"A start that fails before the guest runs removes every file it created.\n"
+"Guest physical addresses stay below the host CPU's limit (CPUID\n"
+"0x80000008); NVEMU_PHYS_BITS=N (32-52) overrides it, for tests.\n", out);
 }

@@ -51,6 +51,7 @@ typedef struct {
     char *dump_acpi;          /* --dump-acpi DIR */
     bool help;
     bool version;
+    bool m_given;             /* -m seen: a second one is an error */
 
     GPtrArray *backends;      /* NvHostMem *, in command-line order */
     GPtrArray *dimms;         /* NvDimm *, in command-line order */
@@ -60,6 +61,9 @@ typedef struct {
 NvConfig *nv_config_parse(int argc, char **argv, GError **errp);
 bool nv_config_plan(NvConfig *cfg, GError **errp);
 bool nv_config_realize(NvConfig *cfg, GError **errp);
+/* A start that failed before the guest ran: unmap, and delete every file
+ * that nv_config_realize() created (never one that existed before). */
+void nv_config_remove_created(NvConfig *cfg);
 void nv_config_free(NvConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvConfig, nv_config_free)
 
@@ -238,6 +242,16 @@ void nv_boot_write_gdt(uint8_t *gdt);
 bool nv_boot_linux(NvBoard *board, const char *kernel, const char *initrd,
                    const char *cmdline, uint64_t rsdp_addr, NvBootInfo *info,
                    GError **errp);
+
+/* preflight.c: before any file is created, check that -kernel (and
+ * -initrd) is a readable regular file, that -kernel is a bzImage or a
+ * vmlinux, and that -append fits its command-line size; -initrd or -append
+ * without -kernel is an error, as in QEMU. */
+bool nv_boot_preflight(const char *kernel, const char *initrd,
+                       const char *append, GError **errp);
+/* The limit guest physical addresses must stay below, and where it comes
+ * from: NVEMU_PHYS_BITS=N (tests), else the host CPU (CPUID 0x80000008). */
+bool nv_host_phys_limit(uint64_t *limit, const char **from, GError **errp);
 
 /* kernel-unpack.c: the vmlinux in a bzImage's payload (@p, @plen bytes,
  * ending in its 4-byte decompressed size) when it is xz or gzip: read from

@@ -68,8 +68,9 @@ static void *console_thread(void *opaque)
 
 /* ---- booting ----------------------------------------------------------- */
 
-/* One boot: a fresh board (RAM, devices), tables, kernel, run. */
-static NvPowerRequest boot_once(NvConfig *cfg, GError **errp)
+/* One boot: a fresh board (RAM, devices), tables, kernel, run. *ran is
+ * set once the guest is about to run. */
+static NvPowerRequest boot_once(NvConfig *cfg, bool *ran, GError **errp)
 {
     g_autoptr(NvBoard) board = nv_board_new(cfg, errp);
     NvBootInfo boot;
@@ -81,6 +82,7 @@ static NvPowerRequest boot_once(NvConfig *cfg, GError **errp)
     G_LOCK(console);
     console_serial = board->serial;
     G_UNLOCK(console);
+    *ran = true;
     NvPowerRequest r = nv_vm_run(board, &boot, errp);
     G_LOCK(console);
     console_serial = NULL;
@@ -123,10 +125,16 @@ static int run_guest(NvConfig *cfg)
             pthread_detach(t);
         }
     }
+    bool ran = false;
     for (;;) {
-        NvPowerRequest r = boot_once(cfg, &err);
+        NvPowerRequest r = boot_once(cfg, &ran, &err);
         if (r == NV_POWER_NONE) {
-            sync_dimms(cfg);
+            /* Failed before the guest ran: leave no file of ours behind. */
+            if (ran) {
+                sync_dimms(cfg);
+            } else {
+                nv_config_remove_created(cfg);
+            }
             return fail(err);
         }
         if (r == NV_POWER_OFF || cfg->no_reboot) {

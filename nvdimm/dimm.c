@@ -8,6 +8,7 @@
 #include "nvdimm.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 const char *nv_dimm_kind_name(NvDimmKind kind)
@@ -34,6 +35,12 @@ static bool parse_common(NvDimm *d, NvOpts *opts, GError **errp)
     bool present;
 
     d->memdev_id = g_strdup(nv_opts_get(opts, "memdev"));
+    if (d->memdev_id && strlen(d->memdev_id) > NV_ID_MAX) {
+        g_autofree char *q = nv_quote(d->memdev_id);
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "memdev=%s is longer than %d bytes", q, NV_ID_MAX);
+        return false;
+    }
     if (!nv_opts_get_uint(opts, "slot", NV_MAX_SLOTS - 1, &v, &present,
                           errp)) {
         return false;
@@ -54,8 +61,9 @@ static bool parse_common(NvDimm *d, NvOpts *opts, GError **errp)
         errno = 0;
         guint64 a = g_ascii_strtoull(addr, &end, 0);
         if (errno || !end || *end || !g_ascii_isdigit(addr[0])) {
+            g_autofree char *q = nv_quote(addr);
             g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                        "property 'addr': '%s' is not an address", addr);
+                        "property 'addr': '%s' is not an address", q);
             return false;
         }
         d->addr = a;
@@ -90,6 +98,12 @@ static bool parse_nvdimm(NvDimm *d, NvOpts *opts, GError **errp)
                     "label-file= needs a path");
         return false;
     }
+    if (d->label_file && strlen(d->label_file) >= PATH_MAX) {
+        g_autofree char *q = nv_quote(d->label_file);
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "label-file='%s' is longer than PATH_MAX", q);
+        return false;
+    }
     if (d->label_file && d->label_size_set && d->label_size == 0) {
         g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
                     "label-file='%s' contradicts label-size=0 (no labels)",
@@ -117,9 +131,9 @@ NvDimm *nv_dimm_new_from_opts(NvOpts *opts, GError **errp)
     } else if (g_strcmp0(driver, "pc-dimm") == 0) {
         d->kind = NV_DIMM_PC;
     } else {
+        g_autofree char *q = nv_quote(driver);
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                    "unknown device '%s' (nvemu has nvdimm and pc-dimm)",
-                    driver ? driver : "");
+                    "unknown device '%s' (nvemu has nvdimm and pc-dimm)", q);
         return NULL;
     }
     d->id = g_strdup(nv_opts_get(opts, "id"));
@@ -127,8 +141,15 @@ NvDimm *nv_dimm_new_from_opts(NvOpts *opts, GError **errp)
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID, "id= is empty");
         return NULL;
     }
+    if (d->id && strlen(d->id) > NV_ID_MAX) {
+        g_autofree char *q = nv_quote(d->id);
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "id=%s is longer than %d bytes", q, NV_ID_MAX);
+        return NULL;
+    }
+    g_autofree char *text = nv_quote(nv_opts_text(opts));
     d->name = d->id ? g_strdup_printf("-device %s,id=%s", driver, d->id)
-                    : g_strdup_printf("-device %s", nv_opts_text(opts));
+                    : g_strdup_printf("-device %s", text);
     if (!parse_common(d, opts, errp)) {
         return NULL;
     }

@@ -65,8 +65,62 @@ static bool bind_memdev(NvDimm *d, GPtrArray *backends, GHashTable *owner,
     return true;
 }
 
+/*
+ * One file may serve as one thing only: two backends sharing a mem-path, or
+ * a label file that is a backend or another DIMM's label file, would have
+ * the guest's data and labels overwrite each other. Compared by (device,
+ * inode), so symlinks and hard links count; a file still to be created by
+ * its canonical path.
+ */
+static bool check_backends_distinct(GPtrArray *backends, GError **errp)
+{
+    for (guint i = 0; i < backends->len; i++) {
+        NvHostMem *a = g_ptr_array_index(backends, i);
+        for (guint j = 0; j < i; j++) {
+            NvHostMem *b = g_ptr_array_index(backends, j);
+            if (nv_hostmem_same_file(a, b)) {
+                g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                            "-object memory-backend-file,id=%s: mem-path=%s "
+                            "is the same file as mem-path of -object "
+                            "memory-backend-file,id=%s (%s)", a->cfg.id,
+                            a->cfg.mem_path, b->cfg.id, b->cfg.mem_path);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool check_label_file_distinct(NvDimm *d, GPtrArray *backends,
+                                      GPtrArray *dimms, GError **errp)
+{
+    for (guint i = 0; i < backends->len; i++) {
+        NvHostMem *b = g_ptr_array_index(backends, i);
+        if (nv_hostmem_same_file(d->label_mem, b)) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                        "%s: label-file=%s is the same file as mem-path of "
+                        "-object memory-backend-file,id=%s (%s)", d->name,
+                        d->label_file, b->cfg.id, b->cfg.mem_path);
+            return false;
+        }
+    }
+    for (guint i = 0; i < dimms->len; i++) {
+        NvDimm *o = g_ptr_array_index(dimms, i);
+        if (o != d && o->label_mem &&
+            nv_hostmem_same_file(d->label_mem, o->label_mem)) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                        "%s: label-file=%s is the same file as label-file "
+                        "of %s (%s)", d->name, d->label_file, o->name,
+                        o->label_file);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A separate label file is a small shared file backend of its own. */
-static bool prepare_label_file(NvDimm *d, GError **errp)
+static bool prepare_label_file(NvDimm *d, GPtrArray *backends,
+                               GPtrArray *dimms, GError **errp)
 {
     NvHostMemConfig cfg = {
         .kind = NV_HOSTMEM_FILE,
@@ -89,7 +143,17 @@ static bool prepare_label_file(NvDimm *d, GError **errp)
         nv_error_prefix(errp, "%s: label-file", d->name);
         return false;
     }
+    if (!check_label_file_distinct(d, backends, dimms, errp)) {
+        return false;
+    }
     d->label_size = d->label_mem->size;
+    if (d->label_size > NV_LABEL_SIZE_MAX) {
+        g_autofree char *s = nv_format_size(d->label_size);
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "%s: label-file='%s' is %s, above the maximum label "
+                    "size of 1G", d->name, d->label_file, s);
+        return false;
+    }
     if (d->label_size < NV_LABEL_SIZE_MIN) {
         g_autofree char *s = nv_format_size(d->label_size);
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
@@ -101,7 +165,8 @@ static bool prepare_label_file(NvDimm *d, GError **errp)
 }
 
 /* Sizes: how much of the backend the guest sees, and where labels live. */
-static bool plan_geometry(NvDimm *d, GError **errp)
+static bool plan_geometry(NvDimm *d, GPtrArray *backends, GPtrArray *dimms,
+                          GError **errp)
 {
     NvHostMem *hm = d->memdev;
     g_autofree char *hm_size = nv_format_size(hm->size);
@@ -124,7 +189,7 @@ static bool plan_geometry(NvDimm *d, GError **errp)
 
     uint64_t usable = hm->size;
     if (d->label_file) {
-        if (!prepare_label_file(d, errp)) {
+        if (!prepare_label_file(d, backends, dimms, errp)) {
             return false;
         }
     } else if (d->label_size) {
@@ -147,6 +212,17 @@ static bool plan_geometry(NvDimm *d, GError **errp)
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
                     "%s: memdev=%s is %s, smaller than one %s-aligned block "
                     "of pmem", d->name, hm->cfg.id, hm_size, align_s);
+        return false;
+    }
+    /* share=off keeps guest writes in private memory: a Set Label Data
+     * would answer success for labels that never reach the file. */
+    if (hm->cfg.kind == NV_HOSTMEM_FILE && !hm->cfg.share &&
+        !hm->cfg.readonly && d->label_size && !d->label_file && !d->unarmed) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "%s: memdev=%s has share=off, so labels written by the "
+                    "guest would never reach '%s': add share=on to the "
+                    "-object (or give label-size=0, or a label-file=)",
+                    d->name, hm->cfg.id, hm->cfg.mem_path);
         return false;
     }
     if (hm->cfg.readonly && d->label_size && !d->unarmed) {
@@ -211,9 +287,10 @@ static bool plan_budget(const NvBoardConfig *b, GPtrArray *dimms,
     uint64_t total = b->ram_size;
     for (guint i = 0; i < dimms->len; i++) {
         NvDimm *d = g_ptr_array_index(dimms, i);
-        total += d->size; /* sizes are < 2^40 each: no overflow */
-        if (total > b->maxmem) {
-            g_autofree char *t = nv_format_size(total);
+        bool wraps = !nv_add_ok(total, d->size, &total);
+        if (wraps || total > b->maxmem) {
+            g_autofree char *t = wraps ? g_strdup("more than 2^64 bytes")
+                                       : nv_format_size(total);
             g_autofree char *m = nv_format_size(b->maxmem);
             g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
                         "%s: RAM plus DIMMs would be %s, over maxmem=%s",
@@ -332,19 +409,31 @@ bool nv_dimm_plan(const NvBoardConfig *b, GPtrArray *backends,
 {
     g_autoptr(GHashTable) owner = g_hash_table_new(NULL, NULL);
 
+    uint64_t limit = b->phys_limit ? b->phys_limit : NV_GUEST_PHYS_LIMIT;
+    g_autofree char *lim = nv_format_size(limit);
+    const char *from = b->phys_limit_from ? b->phys_limit_from
+                                          : "nvemu's default";
+
     /* Bound the inputs first so the layout arithmetic cannot wrap. */
-    if (b->ram_size > NV_GUEST_PHYS_LIMIT || b->maxmem > NV_GUEST_PHYS_LIMIT) {
+    if (b->ram_size > limit || b->maxmem > limit) {
         g_autofree char *m = nv_format_size(MAX(b->ram_size, b->maxmem));
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
-                    "-m: %s is past the 1T guest physical address limit", m);
+                    "-m: %s is past the guest physical address limit %s "
+                    "(%s)", m, lim, from);
+        return false;
+    }
+    if (!check_backends_distinct(backends, errp)) {
         return false;
     }
     nv_mem_layout_init(layout, b);
-    if (layout->devmem_base + layout->devmem_size > NV_GUEST_PHYS_LIMIT) {
+    if (layout->devmem_base + layout->devmem_size > limit) {
         g_autofree char *m = nv_format_size(b->maxmem);
+        g_autofree char *end = nv_format_size(layout->devmem_base +
+                                              layout->devmem_size);
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
-                    "-m maxmem=%s: device memory would end past the 1T guest "
-                    "physical address limit", m);
+                    "-m maxmem=%s,slots=%u: device memory would end at %s, "
+                    "past the guest physical address limit %s (%s)", m,
+                    b->slots, end, lim, from);
         return false;
     }
     for (guint i = 0; i < dimms->len; i++) {
@@ -366,7 +455,7 @@ bool nv_dimm_plan(const NvBoardConfig *b, GPtrArray *backends,
                         d->node);
             return false;
         }
-        if (!plan_geometry(d, errp)) {
+        if (!plan_geometry(d, backends, dimms, errp)) {
             return false;
         }
     }

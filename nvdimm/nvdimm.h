@@ -34,7 +34,9 @@
 /* RAM up to this address sits below 4 GiB; the rest of the first 4 GiB is
  * the MMIO hole (IOAPIC, LAPIC, nvemu's own devices). */
 #define NV_LOWMEM_LIMIT     (3 * GiB)
-/* Guest physical address width we promise (CPUID 0x80000008 >= 40 bits). */
+/* The guest-physical limit when the caller gives none (NvBoardConfig's
+ * phys_limit 0): 1 TiB, what every x86-64 CPU with 40 address bits has.
+ * nvemu itself passes the host CPU's limit (CPUID 0x80000008). */
 #define NV_GUEST_PHYS_LIMIT (UINT64_C(1) << 40)
 
 typedef enum {
@@ -80,6 +82,11 @@ typedef struct {
     uint64_t maxmem;     /* == ram_size when no maxmem= was given */
     uint32_t numa_nodes; /* >= 1 */
     bool nvdimm_enabled; /* -machine nvdimm=on|off */
+    /* Guest physical addresses must stay below this (0: NV_GUEST_PHYS_LIMIT)
+     * and where the number comes from, for messages ("the host CPU's 46
+     * physical address bits"; NULL: "nvemu's default"). */
+    uint64_t phys_limit;
+    const char *phys_limit_from;
 } NvBoardConfig;
 
 /* The guest physical map computed by nv_dimm_plan(). */

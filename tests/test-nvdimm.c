@@ -1239,7 +1239,7 @@ static void test_ok_devmem_just_below_1t(Fx *fx, gconstpointer data)
     setup_clear(s);
     setup_init(s);
     s->board.maxmem = TiB - 8 * GiB + 2 * GiB + 1;
-    plan_fails(s, NV_ERROR_RANGE, "past the 1T", NULL);
+    plan_fails(s, NV_ERROR_RANGE, "past the guest physical address limit 1T", NULL);
 }
 
 /*
@@ -1256,7 +1256,7 @@ static void test_err_devmem_wrap(Fx *fx, gconstpointer data)
     g_assert_false(nv_dimm_plan(&s->board, s->backends, s->dimms, &s->layout,
                                 &err));
     g_assert_error(err, NV_ERROR, NV_ERROR_RANGE);
-    assert_msg(err, "past the 1T");
+    assert_msg(err, "past the guest physical address limit 1T");
     g_error_free(err);
 }
 

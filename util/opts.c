@@ -88,20 +88,23 @@ NvOpts *nv_opts_parse(const char *str, const char *implied_key, GError **errp)
             o.key = g_strdup(implied_key);
             o.value = g_strdup(elem);
         } else {
+            g_autofree char *q = nv_quote(elem);
             g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                        "'%s' is not of the form key=value", elem);
+                        "'%s' is not of the form key=value", q);
             return NULL;
         }
         first = false;
         if (!*o.key) {
+            g_autofree char *q = nv_quote(elem);
             g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                        "empty property name in '%s'", elem);
+                        "empty property name in '%s'", q);
             opt_clear(&o);
             return NULL;
         }
         if (find(opts, o.key)) {
+            g_autofree char *q = nv_quote(o.key);
             g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                        "property '%s' given twice", o.key);
+                        "property '%s' given twice", q);
             opt_clear(&o);
             return NULL;
         }
@@ -168,8 +171,9 @@ bool nv_opts_check_unused(NvOpts *opts, GError **errp)
     for (guint i = 0; i < opts->items->len; i++) {
         NvOpt *o = &g_array_index(opts->items, NvOpt, i);
         if (!o->used) {
+            g_autofree char *q = nv_quote(o->key);
             g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                        "unknown property '%s'", o->key);
+                        "unknown property '%s'", q);
             return false;
         }
     }

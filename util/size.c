@@ -24,11 +24,12 @@ bool nv_parse_size(const char *str, uint64_t default_unit, uint64_t *out,
 {
     const char *p = str;
     uint64_t whole = 0, frac = 0, frac_div = 1;
+    g_autofree char *q = nv_quote(str);
 
     if (!str || !g_ascii_isdigit(*p)) {
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
                     "invalid size '%s': expected a number with an optional "
-                    "suffix K, M, G or T", str ? str : "");
+                    "suffix K, M, G or T", q);
         return false;
     }
     for (; g_ascii_isdigit(*p); p++) {
@@ -43,14 +44,14 @@ bool nv_parse_size(const char *str, uint64_t default_unit, uint64_t *out,
         p++;
         if (!g_ascii_isdigit(*p)) {
             g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                        "invalid size '%s': no digits after '.'", str);
+                        "invalid size '%s': no digits after '.'", q);
             return false;
         }
         has_frac = true;
         for (; g_ascii_isdigit(*p); p++) {
             if (frac_div >= UINT64_C(1000000000000)) {
                 g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                            "invalid size '%s': too many decimals", str);
+                            "invalid size '%s': too many decimals", q);
                 return false;
             }
             frac = frac * 10 + (uint64_t)(*p - '0');
@@ -63,9 +64,10 @@ bool nv_parse_size(const char *str, uint64_t default_unit, uint64_t *out,
     if (*p) {
         int shift = suffix_shift(*p);
         if (shift < 0 || p[1] != '\0') {
+            g_autofree char *qs = nv_quote(p);
             g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
                         "invalid size '%s': unknown suffix '%s' "
-                        "(use B, K, M, G, T, P or E)", str, p);
+                        "(use B, K, M, G, T, P or E)", q, qs);
             return false;
         }
         unit = UINT64_C(1) << shift;
@@ -73,7 +75,7 @@ bool nv_parse_size(const char *str, uint64_t default_unit, uint64_t *out,
     }
     if (has_frac && !has_suffix) {
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                    "invalid size '%s': a fraction needs a suffix", str);
+                    "invalid size '%s': a fraction needs a suffix", q);
         return false;
     }
     if (whole > UINT64_MAX / unit) {
@@ -85,7 +87,7 @@ bool nv_parse_size(const char *str, uint64_t default_unit, uint64_t *out,
         unsigned __int128 scaled = (unsigned __int128)frac * unit;
         if (scaled % frac_div) {
             g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                        "invalid size '%s': not a whole number of bytes", str);
+                        "invalid size '%s': not a whole number of bytes", q);
             return false;
         }
         uint64_t part = (uint64_t)(scaled / frac_div);
@@ -99,7 +101,7 @@ bool nv_parse_size(const char *str, uint64_t default_unit, uint64_t *out,
 
 overflow:
     g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
-                "invalid size '%s': too large", str);
+                "invalid size '%s': too large", q);
     return false;
 }
 
@@ -143,8 +145,9 @@ bool nv_parse_uint(const char *str, uint64_t max, uint64_t *out, GError **errp)
     }
     for (const char *p = str; *p; p++) {
         if (!g_ascii_isdigit(*p)) {
+            g_autofree char *q = nv_quote(str);
             g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                        "'%s' is not a number", str);
+                        "'%s' is not a number", q);
             return false;
         }
         uint64_t digit = (uint64_t)(*p - '0');
@@ -158,9 +161,10 @@ bool nv_parse_uint(const char *str, uint64_t max, uint64_t *out, GError **errp)
     }
     *out = v;
     return true;
-range:
+range:;
+    g_autofree char *q = nv_quote(str);
     g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
-                "'%s' is out of range (at most %" G_GUINT64_FORMAT ")", str,
+                "'%s' is out of range (at most %" G_GUINT64_FORMAT ")", q,
                 max);
     return false;
 }
@@ -179,8 +183,8 @@ bool nv_parse_bool(const char *str, bool *out, GError **errp)
             return true;
         }
     }
-    g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                "'%s' is not on or off", str ? str : "");
+    g_autofree char *q = nv_quote(str);
+    g_set_error(errp, NV_ERROR, NV_ERROR_INVALID, "'%s' is not on or off", q);
     return false;
 }
 
@@ -215,10 +219,10 @@ bool nv_parse_uuid(const char *str, uint8_t out[16], GError **errp)
     }
     memcpy(out, tmp, 16);
     return true;
-bad:
+bad:;
+    g_autofree char *q = nv_quote(str);
     g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                "'%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
-                str ? str : "");
+                "'%s' is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", q);
     return false;
 }
 

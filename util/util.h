@@ -82,6 +82,29 @@ bool nv_opts_get_uint(NvOpts *opts, const char *key, uint64_t max,
 /* Error if some key was never looked up: "unknown property 'foo'". */
 bool nv_opts_check_unused(NvOpts *opts, GError **errp);
 
+/*
+ * User input as an error message quotes it: the text itself when it is at
+ * most NV_QUOTE_MAX bytes, else its first NV_QUOTE_MAX bytes (cut on a
+ * UTF-8 character boundary), "..." and its length, so that one error line
+ * stays short whatever the argument ("aaaa... (1048576 bytes)"). Every
+ * error that quotes a value from the command line goes through here.
+ */
+#define NV_QUOTE_MAX 200
+/* Longest id= (and memdev=) accepted: ids appear in every message. */
+#define NV_ID_MAX 128
+char *nv_quote(const char *text);
+
+/* Add with overflow check: false (and *out untouched) if a + b wraps. */
+static inline bool nv_add_ok(uint64_t a, uint64_t b, uint64_t *out)
+{
+    uint64_t r;
+    if (__builtin_add_overflow(a, b, &r)) {
+        return false;
+    }
+    *out = r;
+    return true;
+}
+
 /* Prefix an error message: "<prefix>: <old message>". */
 void nv_error_prefix(GError **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
@@ -115,9 +138,20 @@ static inline void nv_st64(uint8_t *p, uint64_t v)
     nv_st32(p + 4, (uint32_t)(v >> 32));
 }
 
+/* Callers bound v first (or use nv_align_up_ok) so v + a - 1 cannot wrap. */
 static inline uint64_t nv_align_up(uint64_t v, uint64_t a)
 {
     return (v + a - 1) / a * a;
+}
+/* nv_align_up() that says when the result does not fit in 64 bits. */
+static inline bool nv_align_up_ok(uint64_t v, uint64_t a, uint64_t *out)
+{
+    uint64_t t;
+    if (__builtin_add_overflow(v, a - 1, &t)) {
+        return false;
+    }
+    *out = t / a * a;
+    return true;
 }
 static inline uint64_t nv_align_down(uint64_t v, uint64_t a)
 {
