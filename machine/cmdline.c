@@ -467,7 +467,7 @@ bool nv_config_plan(NvConfig *cfg, GError **errp)
             g_autofree char *sz = nv_format_size(hm->size);
             g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
                         "-object %s,id=%s: size %s is larger than the guest "
-                        "physical address space, %s (%s)", backend_type(hm),
+                        "physical address limit %s (%s)", backend_type(hm),
                         hm->cfg.id, sz, lim, b->phys_limit_from);
             return false;
         }

@@ -31,7 +31,7 @@ enum {
 static int open_boot_file(const char *opt, const char *path, struct stat *st,
                           GError **errp)
 {
-    g_autofree char *q = nv_quote(path);
+    g_autofree char *q = *path ? nv_quote(path) : g_strdup("''");
     const char *why = NULL;
     int fd = -1;
 

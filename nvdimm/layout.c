@@ -416,10 +416,11 @@ bool nv_dimm_plan(const NvBoardConfig *b, GPtrArray *backends,
 
     /* Bound the inputs first so the layout arithmetic cannot wrap. */
     if (b->ram_size > limit || b->maxmem > limit) {
-        g_autofree char *m = nv_format_size(MAX(b->ram_size, b->maxmem));
+        bool ram = b->ram_size > limit;
+        g_autofree char *m = nv_format_size(ram ? b->ram_size : b->maxmem);
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
-                    "-m: %s is past the guest physical address limit %s "
-                    "(%s)", m, lim, from);
+                    "-m %s%s is past the guest physical address limit %s "
+                    "(%s)", ram ? "" : "maxmem=", m, lim, from);
         return false;
     }
     if (!check_backends_distinct(backends, errp)) {

@@ -159,6 +159,92 @@ static void test_plan_and_realize(void)
     g_assert_cmpint(rmdir(dir), ==, 0);
 }
 
+/*
+ * A start that fails half-way through realize (here: the second backend's
+ * file appeared between plan and realize, so creating it fails) removes
+ * the file the first backend created and the label file, and leaves the
+ * file that is not its own alone.
+ */
+static void test_realize_failure_removes_created(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("nvemu-cmdline-XXXXXX", NULL);
+    g_autofree char *a = g_build_filename(dir, "a.img", NULL);
+    g_autofree char *b = g_build_filename(dir, "b.img", NULL);
+    g_autofree char *old = g_build_filename(dir, "old.img", NULL);
+    g_autofree char *lbl = g_build_filename(dir, "a.labels", NULL);
+    g_assert_true(g_file_set_contents(old, "user data", -1, NULL));
+    g_assert_cmpint(truncate(old, 256 * MiB), ==, 0);
+    g_autofree char *oa = g_strdup_printf(
+        "memory-backend-file,id=a,share=on,mem-path=%s,size=256M", a);
+    g_autofree char *oo = g_strdup_printf(
+        "memory-backend-file,id=o,share=on,mem-path=%s", old);
+    g_autofree char *ob = g_strdup_printf(
+        "memory-backend-file,id=b,share=on,mem-path=%s,size=256M", b);
+    g_autofree char *da = g_strdup_printf(
+        "nvdimm,id=nv0,memdev=a,label-file=%s", lbl);
+    const char *args[] = { "-m", "512M,slots=3,maxmem=4G", "-object", oa,
+                           "-object", oo, "-object", ob, "-device", da,
+                           NULL };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(NvConfig) c = parse(args, &err);
+    g_assert_no_error(err);
+    g_assert_true(nv_config_plan(c, &err));
+    g_assert_no_error(err);
+
+    /* someone else's b.img shows up after the plan */
+    g_assert_true(g_file_set_contents(b, "theirs", -1, NULL));
+    g_assert_false(nv_config_realize(c, &err));
+    g_test_message("%s", err->message);
+    g_assert_nonnull(strstr(err->message, "-object memory-backend-file,id=b"));
+    g_assert_false(g_file_test(a, G_FILE_TEST_EXISTS));
+    g_autofree char *theirs = NULL, *mine = NULL;
+    g_assert_true(g_file_get_contents(b, &theirs, NULL, NULL));
+    g_assert_cmpstr(theirs, ==, "theirs");
+    struct stat st;
+    g_assert_cmpint(stat(old, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, 256 * MiB);
+    g_clear_error(&err);
+
+    /* Realize again after b.img is gone: all made; then a failed boot's
+     * clean-up removes a.img and the label file, not old.img. */
+    g_assert_cmpint(unlink(b), ==, 0);
+    g_assert_true(nv_config_realize(c, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_file_test(a, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(lbl, G_FILE_TEST_EXISTS));
+    nv_config_remove_created(c);
+    g_assert_false(g_file_test(a, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(b, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(lbl, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_get_contents(old, &mine, NULL, NULL));
+    g_assert_cmpstr(mine, ==, "user data");
+    g_clear_pointer(&c, nv_config_free);
+    g_assert_cmpint(unlink(old), ==, 0);
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
+/* The plan's guest-physical limit: the host CPU's unless NVEMU_PHYS_BITS. */
+static void test_phys_limit(void)
+{
+    const char *args[] = { NULL };
+    g_autoptr(GError) err = NULL;
+    g_unsetenv("NVEMU_PHYS_BITS");
+    g_autoptr(NvConfig) c = parse(args, &err);
+    g_assert_true(nv_config_plan(c, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(c->board.phys_limit, >=, UINT64_C(1) << 32);
+    g_assert_nonnull(strstr(c->board.phys_limit_from, "bits"));
+    g_test_message("host: %s", c->board.phys_limit_from);
+
+    g_setenv("NVEMU_PHYS_BITS", "46", TRUE);
+    g_autoptr(NvConfig) d = parse(args, &err);
+    g_assert_true(nv_config_plan(d, &err));
+    g_unsetenv("NVEMU_PHYS_BITS");
+    g_assert_no_error(err);
+    g_assert_cmpuint(d->board.phys_limit, ==, UINT64_C(1) << 46);
+    g_assert_cmpstr(d->board.phys_limit_from, ==, "NVEMU_PHYS_BITS=46");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -167,5 +253,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/machine-options", test_machine_options);
     g_test_add_func("/cmdline/bad-options", test_bad_options);
     g_test_add_func("/cmdline/plan-and-realize", test_plan_and_realize);
+    g_test_add_func("/cmdline/realize-failure-removes-created",
+                    test_realize_failure_removes_created);
+    g_test_add_func("/cmdline/phys-limit", test_phys_limit);
     return g_test_run();
 }

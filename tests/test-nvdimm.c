@@ -240,7 +240,8 @@ static void check_placement(const Setup *s)
         }
     }
     g_assert_cmpuint(total, <=, s->board.maxmem);
-    g_assert_cmpuint(end, <=, NV_GUEST_PHYS_LIMIT);
+    g_assert_cmpuint(end, <=, s->board.phys_limit ? s->board.phys_limit
+                                                   : NV_GUEST_PHYS_LIMIT);
 }
 
 /* ---- nv_mem_layout_init ---- */
@@ -1260,6 +1261,74 @@ static void test_err_devmem_wrap(Fx *fx, gconstpointer data)
     g_error_free(err);
 }
 
+/* RAM 2G + 128M + (2^64 - 128M) wraps 2^64 to 2G, which is under maxmem:
+ * the budget check must see "more than 2^64 bytes" instead (a phys limit
+ * of 2^63 lets such a maxmem through to it). */
+static void test_err_budget_wrap(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    Setup *s = &fx->s;
+    s->board.phys_limit = UINT64_C(1) << 63;
+    s->board.phys_limit_from = "a test";
+    s->board.maxmem = UINT64_C(1) << 62;
+    s->board.slots = 2;
+    add_ram(s, "a", 128 * MiB);
+    add_ram(s, "b", UINT64_MAX - 128 * MiB + 1);
+    add_dimm(s, "pc-dimm,id=a,memdev=a");
+    add_dimm(s, "pc-dimm,id=b,memdev=b");
+    plan_fails(s, NV_ERROR_RANGE, "-device pc-dimm,id=b",
+               "more than 2^64 bytes", "over maxmem=4E", NULL);
+    (void)fx;
+}
+
+/* The limit is a parameter: 64T machines plan with 46 bits, and an
+ * over-limit message says where the limit came from. */
+static void test_phys_limit_param(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    Setup *s = &fx->s;
+    s->board.phys_limit = UINT64_C(1) << 46;
+    s->board.phys_limit_from = "the host CPU's 46 physical address bits";
+    s->board.maxmem = 12 * TiB;
+    add_ram(s, "m0", 8 * TiB);
+    add_dimm(s, "pc-dimm,id=pc0,memdev=m0");
+    plan_ok(s);
+    check_placement(s);
+    setup_clear(s);
+    setup_init(s);
+    s->board.phys_limit = UINT64_C(1) << 42;
+    s->board.phys_limit_from = "NVEMU_PHYS_BITS=42";
+    s->board.maxmem = 12 * TiB;
+    plan_fails(s, NV_ERROR_RANGE, "maxmem=12T", "limit 4T",
+               "(NVEMU_PHYS_BITS=42)", NULL);
+    (void)fx;
+}
+
+/* share=off: labels written into a private mapping would never reach the
+ * file. Refused unless the labels are read-only (unarmed) or elsewhere. */
+static void test_err_share_off_labels(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    Setup *s = &fx->s;
+    NvHostMem *hm = add_file(fx, s, "m0", 512 * MiB);
+    hm->cfg.share = false;
+    add_dimm(s, "nvdimm,id=nv0,memdev=m0,label-size=128K");
+    plan_fails(s, NV_ERROR_CONFLICT, "-device nvdimm,id=nv0", "share=off",
+               "m0.img", "share=on", NULL);
+    setup_clear(s);
+    setup_init(s);
+    hm = add_file(fx, s, "m0", 512 * MiB);
+    hm->cfg.share = false;
+    add_dimm(s, "nvdimm,id=nv0,memdev=m0,label-size=128K,unarmed=on");
+    plan_ok(s);
+    setup_clear(s);
+    setup_init(s);
+    hm = add_file(fx, s, "m0", 512 * MiB);
+    hm->cfg.share = false;
+    add_dimm(s, "nvdimm,id=nv0,memdev=m0");
+    plan_ok(s);
+}
+
 #define ADD_FX(path, fn) \
     g_test_add(path, Fx, NULL, fx_setup, fn, fx_teardown)
 
@@ -1327,6 +1396,9 @@ int main(int argc, char **argv)
     ADD_FX("/nvdimm/plan-error/addr-overlap-inside", test_err_addr_same);
     ADD_FX("/nvdimm/plan-error/devmem-past-1t", test_err_devmem_past_1t);
     ADD_FX("/nvdimm/plan-error/devmem-wrap", test_err_devmem_wrap);
+    ADD_FX("/nvdimm/plan-error/budget-wrap", test_err_budget_wrap);
+    ADD_FX("/nvdimm/plan-error/share-off-labels", test_err_share_off_labels);
+    ADD_FX("/nvdimm/plan/phys-limit-param", test_phys_limit_param);
 
     return g_test_run();
 }
