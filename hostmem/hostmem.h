@@ -8,7 +8,10 @@
  *    sparse, map it). Configuration errors surface at prepare time so that a
  *    bad command line never leaves a file behind.
  *  - An existing file is never truncated or extended: if size= disagrees with
- *    the file's size that is an error.
+ *    the file's size that is an error. prealloc=on reserves its space without
+ *    changing a byte of it.
+ *  - A backend remembers whether realize created its file, so a failed start
+ *    can remove exactly that (nv_hostmem_remove_created()).
  *  - nv_hostmem_persist() is the one way to make bytes durable: pmem_persist()
  *    where the mapping is synchronous persistent memory (MAP_SYNC on a DAX
  *    filesystem, or device-dax), msync() of the covering pages otherwise.

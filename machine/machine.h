@@ -8,8 +8,12 @@
  *  - Configuration goes in three steps, so that a bad command line never
  *    touches a user's file:
  *      nv_config_parse()   argv -> NvConfig (syntax, properties, ids)
- *      nv_config_plan()    inspect backends, check and place every DIMM
- *      nv_config_realize() create missing files, map backends and labels
+ *      nv_config_plan()    check the boot files, inspect backends, check
+ *                          and place every DIMM (no file is created)
+ *      nv_config_realize() create missing files, map backends and labels,
+ *                          preallocate; on failure remove what it created
+ *    and a start that fails before the guest runs calls
+ *    nv_config_remove_created(), so it leaves no file of its own behind.
  *  - Every error is a GError whose message names the option and the bad
  *    value; main() prints it as one line "nvemu: <message>" and exits 1.
  */

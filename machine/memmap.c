@@ -25,14 +25,15 @@ static void print_backend(FILE *out, const NvHostMem *hm)
 {
     g_autofree char *size = nv_format_size(hm->size);
     if (hm->cfg.kind == NV_HOSTMEM_RAM) {
-        fprintf(out, "    memdev   %s: %s, %s\n", hm->cfg.id,
-                nv_hostmem_type_name(hm), size);
+        fprintf(out, "    memdev   %s: %s, %s%s\n", hm->cfg.id,
+                nv_hostmem_type_name(hm), size,
+                hm->cfg.prealloc ? ", prealloc=on" : "");
         return;
     }
-    fprintf(out, "    memdev   %s: %s '%s', %s, share=%s%s%s\n", hm->cfg.id,
-            nv_hostmem_type_name(hm), hm->cfg.mem_path, size,
+    fprintf(out, "    memdev   %s: %s '%s', %s, share=%s%s%s%s\n",
+            hm->cfg.id, nv_hostmem_type_name(hm), hm->cfg.mem_path, size,
             hm->cfg.share ? "on" : "off", hm->cfg.readonly ? ", readonly" : "",
-            file_state(hm));
+            hm->cfg.prealloc ? ", prealloc=on" : "", file_state(hm));
 }
 
 static void print_labels(FILE *out, const NvDimm *d)

@@ -303,6 +303,38 @@ static void test_remove_created(void)
     nv_test_rm_dir(dir);
 }
 
+/* From 1 GiB up, progress on stderr: when it is not a terminal, a line at
+ * the start and every 25%, ending at 100%. Run in a subprocess to see it. */
+static void test_prealloc_progress(void)
+{
+    if (g_test_subprocess()) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(NvHostMem) hm = hm_from(
+            "memory-backend-file,id=big,mem-path=%s,size=1G,share=on,"
+            "prealloc=on", g_getenv("NVEMU_TEST_PATH"));
+        g_assert_true(nv_hostmem_realize(hm, &err));
+        g_assert_no_error(err);
+        g_assert_cmpuint(allocated(g_getenv("NVEMU_TEST_PATH")), >=, GiB);
+        return;
+    }
+    g_autofree char *dir = g_dir_make_tmp("nvemu-prealloc-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "big.img", NULL);
+    g_setenv("NVEMU_TEST_PATH", path, TRUE);
+    g_test_trap_subprocess(NULL, 60 * G_USEC_PER_SEC,
+                           G_TEST_SUBPROCESS_INHERIT_STDOUT);
+    g_unsetenv("NVEMU_TEST_PATH");
+    g_test_trap_assert_passed();
+    g_autofree char *want = g_strdup_printf(
+        "nvemu: preallocating big (%s): 0%%\n"
+        "nvemu: preallocating big (%s): 25%%\n"
+        "nvemu: preallocating big (%s): 50%%\n"
+        "nvemu: preallocating big (%s): 75%%\n"
+        "nvemu: preallocating big (%s): 100%%\n",
+        path, path, path, path, path);
+    g_test_trap_assert_stderr(want);
+    nv_test_rm_dir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -312,6 +344,7 @@ int main(int argc, char **argv)
     g_test_add_func("/prealloc/readonly-refused",
                     test_prealloc_readonly_refused);
     g_test_add_func("/prealloc/enospc-tmpfs", test_prealloc_enospc);
+    g_test_add_func("/prealloc/progress", test_prealloc_progress);
     g_test_add_func("/hostmem/same-file", test_same_file);
     g_test_add_func("/hostmem/remove-created", test_remove_created);
     return g_test_run();
