@@ -373,6 +373,9 @@ void nv_hostmem_remove_created(NvHostMem *hm)
         close(hm->fd);
         hm->fd = -1;
     }
+    /* back to the state prepare left, so realize may run again */
+    g_clear_pointer(&hm->note, g_free);
+    hm->map_sync = hm->is_pmem = false;
     if (!hm->created) {
         return;
     }

@@ -138,21 +138,13 @@ static inline void nv_st64(uint8_t *p, uint64_t v)
     nv_st32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* Callers bound v first (or use nv_align_up_ok) so v + a - 1 cannot wrap. */
+/* Callers bound v first (sizes and addresses below the guest-physical
+ * limit, a below 2^63) so that v + a - 1 cannot wrap. */
 static inline uint64_t nv_align_up(uint64_t v, uint64_t a)
 {
     return (v + a - 1) / a * a;
 }
-/* nv_align_up() that says when the result does not fit in 64 bits. */
-static inline bool nv_align_up_ok(uint64_t v, uint64_t a, uint64_t *out)
-{
-    uint64_t t;
-    if (__builtin_add_overflow(v, a - 1, &t)) {
-        return false;
-    }
-    *out = t / a * a;
-    return true;
-}
+
 static inline uint64_t nv_align_down(uint64_t v, uint64_t a)
 {
     return v / a * a;
