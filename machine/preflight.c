@@ -15,17 +15,17 @@
 
 /* Boot-protocol header fields (Documentation/arch/x86/boot.rst). */
 enum {
+    HDR_SETUP_SECTS = 0x1F1,
     HDR_BOOT_FLAG = 0x1FE,
     HDR_MAGIC = 0x202,
     HDR_VERSION = 0x206,
+    HDR_XLOADFLAGS = 0x236,
     HDR_CMDLINE_SIZE = 0x238,
     HDR_END = 0x270,
 };
 /* A kernel without a setup header (a vmlinux): COMMAND_LINE_SIZE on x86
  * since Linux 2.6.22, as boot.c assumes too. */
 #define ELF_CMDLINE_MAX 2047
-/* Protocol before 2.06: the command line is at most 255 bytes. */
-#define OLD_CMDLINE_MAX 255
 
 /* A regular file we can read: open it, return the fd, or fail naming @opt. */
 static int open_boot_file(const char *opt, const char *path, struct stat *st,
@@ -88,15 +88,28 @@ bool nv_boot_preflight(const char *kernel, const char *initrd,
     } else if (n == (ssize_t)sizeof(hdr) &&
                nv_ld16(hdr + HDR_BOOT_FLAG) == 0xAA55 &&
                memcmp(hdr + HDR_MAGIC, "HdrS", 4) == 0) {
-        cmdline_max = nv_ld16(hdr + HDR_VERSION) >= 0x0206
-                          ? nv_ld32(hdr + HDR_CMDLINE_SIZE) : OLD_CMDLINE_MAX;
+        /* What boot.c's check_bzimage() will insist on, said now. */
+        unsigned sects = hdr[HDR_SETUP_SECTS] ? hdr[HDR_SETUP_SECTS] : 4;
+        const char *why = NULL;
+        if (nv_ld16(hdr + HDR_VERSION) < 0x020C) {
+            why = "boot protocol older than 2.12";
+        } else if (!(nv_ld16(hdr + HDR_XLOADFLAGS) & 1)) {
+            why = "no 64-bit entry point (XLF_KERNEL_64)";
+        } else if ((uint64_t)(sects + 1) * 512 >= (uint64_t)st.st_size) {
+            why = "setup_sects points past the end of the file";
+        }
+        if (why) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID, "-kernel %s: %s",
+                        qk, why);
+            return false;
+        }
+        cmdline_max = nv_ld32(hdr + HDR_CMDLINE_SIZE);
     } else {
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
                     "-kernel %s: not a Linux bzImage or vmlinux (no boot "
                     "flag or HdrS header, no ELF header)", qk);
         return false;
     }
-    /* boot.c's checks (protocol version, 64-bit entry) follow at boot. */
     cmdline_max = MIN(cmdline_max, NV_BOOT_CMDLINE_MAX - 1);
     size_t clen = append ? strlen(append) : 0;
     if (clen > cmdline_max) {

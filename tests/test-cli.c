@@ -30,6 +30,7 @@ enum {
     F_LINK,    /* a hard link to .target (made earlier in the list) */
     F_RO,      /* a regular file of .size bytes, mode 0444 */
     F_BZIMAGE, /* a bzImage header (protocol 2.15, cmdline_size 255) */
+    F_BZIMAGE_OLD, /* the same with boot protocol 2.11 */
     F_IMMUTABLE, /* a regular file of .size bytes, chattr +i: even root
                     cannot write it */
 };
@@ -384,14 +385,18 @@ static BadCase bad_cases[] = {
       { "-append is only allowed with -kernel" } },
     { "initrd-without-kernel", {{0}}, { "-initrd", "x" },
       { "-initrd is only allowed with -kernel" } },
+    { "kernel-protocol-old", {{ "bz", 0, F_BZIMAGE_OLD }},
+      { "-object", NVFILE(",size=1G"), "-kernel", "bz" },
+      { "-kernel bz", "boot protocol older than 2.12" } },
     /* a start that gets past the plan: here it fails at the KVM probe; on
-     * a host whose /dev/kvm boots, at loading the (header-only) bzImage,
-     * after pmem.img was created, which must then be gone again */
-    { "start-fails-after-plan", {{ "bz", 0, F_BZIMAGE }},
-      { "-m", "1G,slots=2,maxmem=4G", "-object", NVFILE(",size=1G"),
-        "-device", "nvdimm,id=nv0,memdev=m0,label-size=128K",
-        "-kernel", "bz", "-nographic" },
-      { "/dev/kvm", "-kernel bz" }, .one_of = true },
+     * a host whose /dev/kvm boots, at loading the initrd, which does not
+     * fit in 16M of RAM, after pmem.img and pmem.lbl were created: they
+     * must then be gone again */
+    { "start-fails-after-plan", {{ "bz", 0, F_BZIMAGE }, { "rd", 32 * MiB }},
+      { "-m", "16M,slots=2,maxmem=4G", "-object", NVFILE(",size=1G"),
+        "-device", "nvdimm,id=nv0,memdev=m0,label-file=pmem.lbl",
+        "-kernel", "bz", "-initrd", "rd", "-nographic", "-no-reboot" },
+      { "/dev/kvm", "-initrd rd" }, .one_of = true },
     { "start-without-kernel", {{0}},
       { "-object", NVFILE(",size=1G") }, { "-kernel is required" } },
     /* huge arguments: quoted truncated, the line stays short */
@@ -458,13 +463,14 @@ static bool run_nvemu(const char *dir, const char *const *args, char **out,
 
 /* A bzImage's setup header, nothing after it: enough for the plan-time
  * checks (boot flag, HdrS, protocol 2.15, cmdline_size 255). */
-static void write_bzimage(int fd)
+static void write_bzimage(int fd, bool old)
 {
     guint8 h[8192] = { 0 };
     h[0x1F1] = 4;                        /* setup_sects */
     h[0x1FE] = 0x55, h[0x1FF] = 0xAA;    /* boot flag */
     memcpy(h + 0x202, "HdrS", 4);
-    h[0x206] = 0x0F, h[0x207] = 0x02;    /* protocol 2.15 */
+    h[0x206] = old ? 0x0B : 0x0F;        /* protocol 2.15 (or 2.11) */
+    h[0x207] = 0x02;
     h[0x236] = 0x01;                     /* XLF_KERNEL_64 */
     h[0x238] = 255;                      /* cmdline_size */
     g_assert_cmpint(write(fd, h, sizeof(h)), ==, sizeof(h));
@@ -491,8 +497,8 @@ static void make_file(const char *dir, const FileSpec *f)
     }
     int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
     g_assert_cmpint(fd, >=, 0);
-    if (f->kind == F_BZIMAGE) {
-        write_bzimage(fd);
+    if (f->kind == F_BZIMAGE || f->kind == F_BZIMAGE_OLD) {
+        write_bzimage(fd, f->kind == F_BZIMAGE_OLD);
     } else if (f->size) {
         guint8 pattern[4096];
         for (size_t i = 0; i < sizeof(pattern); i++) {
