@@ -59,8 +59,10 @@ if [[ -z "${NVEMU_SKIP_GUEST:-}" && -f build/build.ninja ]]; then
     tools/test-host/install-packages || status=1
     rm -f build/meson-logs/testlog-guest.json
     logs+=("build/meson-logs/testlog-guest.json")
+    # One test host at a time: each is a whole TCG machine, and two side by
+    # side on a 2-core machine make every guest's timing worse.
     meson test -C build --print-errorlogs --no-rebuild --suite guest \
-        --logbase testlog-guest >build.guest.log 2>&1 || status=1
+        --num-processes 1 --logbase testlog-guest >build.guest.log 2>&1 || status=1
     grep -E '^ *[0-9]+/[0-9]+ ' build.guest.log
 fi
 
