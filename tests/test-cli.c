@@ -143,6 +143,20 @@ static const BadCase bad_cases[] = {
     { "bad-bool", {{0}},
       { "-object", "memory-backend-file,id=m0,mem-path=x,share=maybe" },
       { "-object", "share", "'maybe'" } },
+    /* A guest without kvmclock would hang on nvemu's hardware-reduced
+     * machine: refused while parsing, before any file is made. */
+    { "append-no-kvmclock", {{0}},
+      { "-m", "1G,slots=2,maxmem=4G", "-object", NVFILE(",size=256M"),
+        "-device", "nvdimm,id=nv0,memdev=m0,label-size=128K",
+        "-append", "console=ttyS0 no-kvmclock quiet" },
+      { "-append", "no-kvmclock would hang this guest", "kvmclock",
+        "remove it" } },
+    { "append-nopv", {{ "pmem.img", 2 * M128 }},
+      { "-m", "1G,slots=2,maxmem=4G", "-object", NVFILE(""),
+        "-device", "nvdimm,id=nv0,memdev=m0", "-append", "nopv" },
+      { "-append nopv", "nopv would hang this guest", "remove it" } },
+    { "machine-rtc-bad", {{0}}, { "-machine", "rtc=maybe" },
+      { "-machine rtc=maybe", "'maybe'" } },
 };
 
 /* ---- running the binary --------------------------------------------- */
@@ -302,6 +316,35 @@ static void test_memory_map(void)
     nv_test_rm_dir(dir);
 }
 
+/* -machine rtc=off: no CMOS RTC in the tables (the FADT says "not
+ * present" and names no century byte; no PNP0B00 device in the DSDT);
+ * the default has one. */
+static void test_rtc_off(void)
+{
+    static const guint8 pnp0b00[] = { 0x0C, 0x41, 0xD0, 0x0B, 0x00 };
+    for (int off = 0; off <= 1; off++) {
+        g_autofree char *dir = g_dir_make_tmp("nvemu-cli-XXXXXX", NULL);
+        const char *args[] = { "--dump-acpi", "acpi", "-machine",
+                               off ? "rtc=off" : "rtc=on", NULL };
+        g_autofree char *out = NULL, *err = NULL;
+        g_autofree char *facp = NULL, *dsdt = NULL;
+        gsize facp_len = 0, dsdt_len = 0;
+        int status = -1;
+        g_assert_true(run_nvemu(dir, args, &out, &err, &status));
+        g_assert_cmpint(status, ==, 0);
+        g_autofree char *fp = g_build_filename(dir, "acpi", "facp.dat", NULL);
+        g_autofree char *dp = g_build_filename(dir, "acpi", "dsdt.dat", NULL);
+        g_assert_true(g_file_get_contents(fp, &facp, &facp_len, NULL));
+        g_assert_true(g_file_get_contents(dp, &dsdt, &dsdt_len, NULL));
+        g_assert_cmpuint(facp_len, ==, 276);
+        g_assert_cmphex((guint8)facp[108], ==, off ? 0 : 0x32); /* CENTURY */
+        g_assert_cmphex((guint8)facp[109] & 0x20, ==, off ? 0x20 : 0);
+        g_assert_true(!memmem(dsdt, dsdt_len, pnp0b00, sizeof(pnp0b00)) ==
+                      !!off);
+        nv_test_rm_dir(dir);
+    }
+}
+
 static void test_help_version(void)
 {
     const char *help[] = { "--help", NULL }, *ver[] = { "-version", NULL };
@@ -350,6 +393,7 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/cli/memory-map", test_memory_map);
     g_test_add_func("/cli/help-version", test_help_version);
+    g_test_add_func("/cli/rtc-off", test_rtc_off);
     g_test_add_func("/cli/check-kvm", test_check_kvm);
     return g_test_run();
 }
