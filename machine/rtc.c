@@ -282,15 +282,21 @@ static bool param_is(const char *name, size_t len, const char *want)
 bool nv_rtc_check_append(const char *append, GError **errp)
 {
     /* Parameters that turn kvmclock off: no-kvmclock (arch/x86/kernel/
-     * kvmclock.c) and nopv (no KVM guest support at all). */
+     * kvmclock.c) and nopv (no KVM guest support at all). They are fine
+     * with tsc_early_khz=N (N > 0, arch/x86/kernel/tsc.c): the guest then
+     * knows its TSC rate without calibrating, which is all kvmclock gave
+     * calibrate_APIC_clock(). */
     static const char *const off[] = { "no-kvmclock", "nopv" };
     const char *p = append ? append : "";
+    const char *bad = NULL;
+    size_t bad_len = 0;
+    bool tsc_khz = false;
     for (;;) {
         while (g_ascii_isspace(*p)) {
             p++;
         }
         if (!*p) {
-            return true;
+            break;
         }
         /* One argument as Linux's next_arg() splits them: spaces inside
          * double quotes do not end it; the quotes are not part of it. */
@@ -307,19 +313,32 @@ bool nv_rtc_check_append(const char *append, GError **errp)
             len++;
         }
         if (len == 2 && !strncmp(name, "--", 2) && name + len == p) {
-            return true;             /* the rest is for init */
+            break;                   /* the rest is for init */
+        }
+        if (param_is(name, len, "tsc_early_khz")) {
+            /* kstrtouint(): decimal, 0x hex or 0 octal; 0 is "not set" */
+            const char *v = name + len + (name[len] == '=');
+            char *end = NULL;
+            guint64 khz = g_ascii_strtoull(v, &end, 0);
+            tsc_khz = end != v && (end == p || *end == '"') && khz > 0 &&
+                      khz <= UINT32_MAX;
         }
         for (size_t i = 0; i < G_N_ELEMENTS(off); i++) {
-            if (param_is(name, len, off[i])) {
-                g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                            "%.*s would hang this guest: without kvmclock "
-                            "it has nothing to calibrate its TSC and LAPIC "
-                            "timer against on nvemu's hardware-reduced "
-                            "machine (no PIT, HPET or PM timer) (remove it; "
-                            "nvemu's guests calibrate their timers from "
-                            "kvmclock)", (int)len, name);
-                return false;
+            if (!bad && param_is(name, len, off[i])) {
+                bad = name;
+                bad_len = len;
             }
         }
     }
+    if (bad && !tsc_khz) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "%.*s would hang this guest: without kvmclock it has "
+                    "nothing to calibrate its TSC and LAPIC timer against on "
+                    "nvemu's hardware-reduced machine (no PIT, HPET or PM "
+                    "timer) (remove it, or give the host's TSC rate as "
+                    "tsc_early_khz=; nvemu's guests calibrate their timers "
+                    "from kvmclock)", (int)bad_len, bad);
+        return false;
+    }
+    return true;
 }

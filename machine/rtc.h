@@ -36,9 +36,10 @@ void nv_rtc_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
 
 /*
  * Refuses a guest command line that turns kvmclock off (no-kvmclock, nopv,
- * in Linux's spellings): nvemu's hardware-reduced machine has no PIT, HPET
- * or PM timer, so such a guest would spin forever calibrating its LAPIC
- * timer. The error is one line saying what to remove.
+ * in Linux's spellings) without telling the guest its TSC rate
+ * (tsc_early_khz=N, N > 0): nvemu's hardware-reduced machine has no PIT,
+ * HPET or PM timer, so such a guest would spin forever calibrating its
+ * LAPIC timer. The error is one line saying what to remove or add.
  */
 bool nv_rtc_check_append(const char *append, GError **errp);
 

@@ -149,8 +149,8 @@ static const BadCase bad_cases[] = {
       { "-m", "1G,slots=2,maxmem=4G", "-object", NVFILE(",size=256M"),
         "-device", "nvdimm,id=nv0,memdev=m0,label-size=128K",
         "-append", "console=ttyS0 no-kvmclock quiet" },
-      { "-append", "no-kvmclock would hang this guest", "kvmclock",
-        "remove it" } },
+      { "-append", "no-kvmclock would hang this guest", "remove it",
+        "tsc_early_khz=" } },
     { "append-nopv", {{ "pmem.img", 2 * M128 }},
       { "-m", "1G,slots=2,maxmem=4G", "-object", NVFILE(""),
         "-device", "nvdimm,id=nv0,memdev=m0", "-append", "nopv" },
@@ -345,6 +345,21 @@ static void test_rtc_off(void)
     }
 }
 
+/* no-kvmclock with the TSC rate given (tsc_early_khz=) is accepted: that
+ * guest boots (tests/test-guest-clock.sh). */
+static void test_append_tsc_khz(void)
+{
+    const char *args[] = { "--print-memory-map", "-append",
+                           "console=ttyS0 no-kvmclock tsc_early_khz=2596126",
+                           NULL };
+    g_autofree char *out = NULL, *err = NULL;
+    int status = -1;
+    g_assert_true(run_nvemu(NULL, args, &out, &err, &status));
+    g_test_message("%s%s", out, err);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpstr(err, ==, "");
+}
+
 static void test_help_version(void)
 {
     const char *help[] = { "--help", NULL }, *ver[] = { "-version", NULL };
@@ -394,6 +409,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/memory-map", test_memory_map);
     g_test_add_func("/cli/help-version", test_help_version);
     g_test_add_func("/cli/rtc-off", test_rtc_off);
+    g_test_add_func("/cli/append-tsc-khz", test_append_tsc_khz);
     g_test_add_func("/cli/check-kvm", test_check_kvm);
     return g_test_run();
 }

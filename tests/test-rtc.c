@@ -310,11 +310,19 @@ static void test_append(void)
         "no-kvmclock", "console=ttyS0 no-kvmclock quiet", "no_kvmclock",
         "\"no-kvmclock\"", "no-kvmclock=1", "nopv", "quiet\tnopv=on",
         "a=\"x y\" no-kvmclock",
+        /* tsc_early_khz= that Linux would not take as a rate */
+        "no-kvmclock tsc_early_khz=0", "no-kvmclock tsc_early_khz=",
+        "no-kvmclock tsc_early_khz=2.5G", "no-kvmclock tsc_early_khz",
+        "no-kvmclock -- tsc_early_khz=2596126",
+        "no-kvmclock tsc_early_khz=99999999999",
     };
     static const char *const accepted[] = {
         "", "console=ttyS0 quiet", "no-kvmclock-vsyscall", "clocksource=tsc",
         "kvmclock", "xno-kvmclock", "-- no-kvmclock", "a=\"no-kvmclock\"",
         "a=\"x no-kvmclock\"", "nopvspin",
+        /* the guest is told its TSC rate instead */
+        "no-kvmclock tsc_early_khz=2596126", "tsc-early-khz=0x9a0000 nopv",
+        "no_kvmclock \"tsc_early_khz=2596126\"",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
         GError *err = NULL;
