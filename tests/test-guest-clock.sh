@@ -68,7 +68,18 @@ dates_near_host() {
     done
     [[ $ok -eq 2 ]]
 }
-echo "1..10"
+# hwclock -w an hour ahead, read back from /sys/class/rtc/rtc0 within 5 s.
+rtc_set_by_guest() {
+    local bt e v ok=0
+    for bt in 1 2; do
+        e=$(sed -n "s/^RESULT: b$bt rtc-set expected=\([0-9]*\) read=\([0-9]*\)$/\1/p" "$out")
+        v=$(sed -n "s/^RESULT: b$bt rtc-set expected=\([0-9]*\) read=\([0-9]*\)$/\2/p" "$out")
+        echo "# boot $bt: set the RTC to $e, read back $v"
+        [[ -n $e && -n $v ]] && ((v >= e && v <= e + 5)) && ok=$((ok + 1))
+    done
+    [[ $ok -eq 2 ]]
+}
+echo "1..11"
 check "the test host and nested KVM came up" has '^TESTHOST: kvm=ok'
 check "all three boots with no-kvmclock reached /init" \
     bash -c "has() { grep -qE \"\$1\" '$out'; }; has '^RESULT: b1 init-reached' && has '^RESULT: b2 init-reached' && has '^RESULT: b3 init-reached'"
@@ -78,6 +89,7 @@ check "no 'Unable to read current time from RTC' with the RTC (boots 1, 2)" \
     boots12 'rtc-unreadable=0$'
 check "rtc_cmos set the system clock (boots 1, 2)" boots12 'hctosys rtc_cmos .*setting system clock'
 check "the guests' date +%s is the test host's (within 2 minutes)" dates_near_host
+check "the guest set the RTC (hwclock -w) and read its time back (boots 1, 2)" rtc_set_by_guest
 check "control, -machine rtc=off (boot 3): 'Unable to read current time from RTC'" \
     has '^RESULT: b3 rtc-unreadable=[1-9]'
 check "control, -machine rtc=off (boot 3): no rtc_cmos" \

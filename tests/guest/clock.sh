@@ -13,3 +13,13 @@ r rtc-unreadable=$(dmesg | grep -c 'Unable to read current time from RTC')
 dmesg | grep -E 'rtc_cmos .*setting system clock' | head -n 1 | sed "s/^.*rtc_cmos/RESULT: b$b hctosys rtc_cmos/"
 r clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)
 r guest-date=$(date +%s)
+# The guest sets the RTC (rtc_cmos: SET, the time registers, SET cleared)
+# an hour ahead of its clock and reads it back.
+if [ -e /dev/rtc0 ]; then
+    now=$(date +%s)
+    if date -u -s "@$((now + 3600))" >/dev/null && hwclock -w -u -f /dev/rtc0; then
+        r rtc-set expected=$((now + 3600)) read=$(cat /sys/class/rtc/rtc0/since_epoch)
+    else
+        r rtc-set failed
+    fi
+fi
