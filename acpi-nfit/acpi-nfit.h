@@ -66,6 +66,8 @@ typedef struct {
     uint16_t pm_io_base;       /* I/O port of the FADT registers */
     uint16_t serial_io;        /* COM1: 0x3F8 */
     uint8_t serial_irq;        /* COM1: 4 */
+    uint16_t rtc_io;           /* CMOS RTC index port (0x70), 0: none */
+    uint8_t rtc_century;       /* its century byte (0x32), 0: none */
 } NvAcpiConfig;
 
 typedef struct {

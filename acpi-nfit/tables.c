@@ -145,10 +145,15 @@ GArray *nv_acpi_build_fadt(const NvAcpiConfig *cfg, uint64_t dsdt_gpa)
     st8(p + 45, 0);                 /* 45: Preferred_PM_Profile:
                                      *     0 = Unspecified (a VM) */
     nv_st16(p + 46, 0);                /* 46: SCI_INT: none, HW-reduced */
-    /* 109: IAPC_BOOT_ARCH: no VGA, no CMOS RTC. Bit 0 (legacy devices)
-     * and bit 1 (8042) stay clear: Linux then skips probing for an i8042
-     * (nvemu only decodes the 0xFE reset write to port 0x64). */
-    nv_st16(p + 109, IAPC_VGA_NOT_PRESENT | IAPC_CMOS_RTC_NOT_PRESENT);
+    /* 108: CENTURY: the CMOS byte with the century, which Linux's
+     * mc146818_get_time() reads; 0 = none. */
+    st8(p + 108, cfg->rtc_io ? cfg->rtc_century : 0);
+    /* 109: IAPC_BOOT_ARCH: no VGA; "CMOS RTC not present" unless there is
+     * one (it is then also Device (RTC) in the DSDT). Bit 0 (legacy
+     * devices) and bit 1 (8042) stay clear: Linux then skips probing for
+     * an i8042 (nvemu only decodes the 0xFE reset write to port 0x64). */
+    nv_st16(p + 109, IAPC_VGA_NOT_PRESENT |
+                     (cfg->rtc_io ? 0 : IAPC_CMOS_RTC_NOT_PRESENT));
     /* 112: Flags. WBINVD: KVM executes WBINVD for the guest; PWR_BUTTON
      * and SLP_BUTTON set = no fixed-feature buttons (the only encoding
      * for "no button" in §5.2.9); the reset register; HW-reduced. */
@@ -260,6 +265,19 @@ static NvAml *dsdt_com1(const NvAcpiConfig *cfg)
     return dev;
 }
 
+/* Device (RTC), PNP0B00: the CMOS RTC at rtc_io, two ports. No IRQ in
+ * _CRS: nvemu delivers no RTC interrupt, and Linux's rtc-cmos then runs
+ * without one (no alarms; hwclock polls for the second to change). */
+static NvAml *dsdt_rtc(const NvAcpiConfig *cfg)
+{
+    NvAml *dev = aml_device("RTC");
+    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0B00")));
+    NvAml *crs = aml_resource_template();
+    aml_append(crs, aml_io(cfg->rtc_io, cfg->rtc_io, 1, 2));
+    aml_append(dev, aml_name_decl("_CRS", crs));
+    return dev;
+}
+
 /* Device (PMRG), PNP0C02 "motherboard resources": what nvemu decodes
  * outside any described device, so the guest's resource manager never
  * hands these ranges to something else: the FADT's sleep/reset ports, the
@@ -291,6 +309,9 @@ GArray *nv_acpi_build_dsdt(const NvAcpiConfig *cfg)
     NvAml *body = aml_list();
     NvAml *sb = aml_scope("\\_SB");
     aml_append(sb, dsdt_com1(cfg));
+    if (cfg->rtc_io) {
+        aml_append(sb, dsdt_rtc(cfg));
+    }
     aml_append(sb, dsdt_pmrg(cfg));
     aml_append(body, sb);
 

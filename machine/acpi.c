@@ -23,6 +23,8 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
         .pm_io_base = NV_PIO_PM_BASE,
         .serial_io = NV_PIO_COM1,
         .serial_irq = NV_IRQ_COM1,
+        .rtc_io = cfg->rtc ? NV_PIO_RTC : 0,
+        .rtc_century = cfg->rtc ? NV_RTC_CENTURY : 0,
     };
 }
 

@@ -96,6 +96,13 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
     b->serial = nv_serial_new(cfg->serial == NV_SERIAL_STDIO ? 1 : -1,
                               board_irq, b, NV_IRQ_COM1);
     b->power = nv_power_new();
+    if (cfg->rtc) {
+        b->rtc = nv_rtc_new(NULL, NULL);
+        if (!nv_io_register(b->bus, NV_IO_PIO, NV_PIO_RTC, NV_RTC_PORTS,
+                            "rtc", nv_rtc_io, b->rtc, errp)) {
+            return NULL;
+        }
+    }
     if (!nv_io_register(b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,
                         NV_DSM_DOORBELL_SIZE, "dsm-doorbell",
                         nv_dsm_doorbell_io, b->dsm, errp) ||
@@ -120,6 +127,7 @@ void nv_board_free(NvBoard *b)
     nv_dsm_free(b->dsm);
     nv_serial_free(b->serial);
     nv_power_free(b->power);
+    nv_rtc_free(b->rtc);
     nv_io_bus_free(b->bus);
     nv_hostmem_free(b->ram);
     g_mutex_clear(&b->irq_lock);

@@ -140,6 +140,9 @@ static bool opt_machine(NvConfig *cfg, const char *arg, GError **errp)
         }
         cfg->kernel_unpack_guest = !strcmp(u, "guest");
     }
+    if (!nv_opts_get_bool(o, "rtc", &cfg->rtc, errp)) {
+        return false;
+    }
     const char *p = nv_opts_get(o, "nvdimm-persistence");
     if (p) {
         if (!strcmp(p, "cpu")) {
@@ -256,8 +259,7 @@ static bool opt_initrd(NvConfig *c, const char *a, GError **e)
 
 static bool opt_append(NvConfig *c, const char *a, GError **e)
 {
-    (void)e;
-    return set_string(&c->append, a);
+    return nv_rtc_check_append(a, e) && set_string(&c->append, a);
 }
 
 static bool opt_dump_acpi(NvConfig *c, const char *a, GError **e)
@@ -402,6 +404,7 @@ NvConfig *nv_config_parse(int argc, char **argv, GError **errp)
     cfg->board.ram_size = 128 * MiB; /* QEMU's default */
     cfg->board.maxmem = cfg->board.ram_size;
     cfg->board.nvdimm_enabled = true;
+    cfg->rtc = true;
     cfg->smp = 1;
     cfg->serial = NV_SERIAL_STDIO;
     cfg->backends = g_ptr_array_new_with_free_func(
@@ -522,12 +525,13 @@ void nv_config_print_usage(FILE *out)
 "      give -m once (QEMU lets the last -m win; nvemu says it is repeated)\n"
 "  -smp N                           vCPUs (1-64)\n"
 "  -machine [pc|q35][,nvdimm=on|off][,nvdimm-persistence=cpu|mem-ctrl]\n"
-"          [,kernel-unpack=host|guest]\n"
+"          [,kernel-unpack=host|guest][,rtc=on|off]\n"
 "      kernel-unpack=host (default): nvemu decompresses an xz or gzip\n"
 "      bzImage itself and caches the vmlinux in $XDG_CACHE_HOME/nvemu\n"
 "      (NVEMU_CACHE_DIR overrides; empty: no cache); the kernel then runs\n"
 "      at its link address (no kernel-image KASLR). guest: the kernel's own\n"
 "      decompressor runs in the guest, as on QEMU\n"
+"      rtc=on (default): a CMOS RTC on ports 0x70/0x71 (host time, UTC)\n"
 "  -numa node[,nodeid=N]            one NUMA node (give them in order)\n"
 "\n"
 "Memory:\n"

@@ -21,6 +21,7 @@
 #define NVEMU_MACHINE_H
 
 #include "acpi-nfit.h"
+#include "rtc.h"
 
 #include <stdio.h>
 
@@ -46,6 +47,7 @@ typedef struct {
     bool nographic;
     bool no_reboot;
     bool kernel_unpack_guest; /* -machine kernel-unpack=guest */
+    bool rtc;                 /* -machine rtc=on (default) */
     NvSerialMode serial;
     char *qmp_path;           /* -qmp unix:PATH,server=on,wait=off */
     bool qmp_wait;
@@ -176,6 +178,7 @@ typedef struct {
     NvDsm *dsm;
     NvSerial *serial;     /* COM1 */
     NvPower *power;       /* FADT sleep/reset registers, i8042 reset */
+    NvRtc *rtc;           /* CMOS RTC, or NULL with -machine rtc=off */
     GMutex irq_lock;      /* irq and irq_opaque change while devices fire */
     NvIrqFn irq;          /* where interrupt lines go (KVM), or NULL */
     void *irq_opaque;

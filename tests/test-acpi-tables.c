@@ -250,6 +250,35 @@ static void test_fadt_dsdt_above_4g(void)
     g_assert_cmphex(ld64(bytes(f) + 140), ==, UINT64_C(0x100000040));
 }
 
+/* With a CMOS RTC: the FADT names its century byte and no longer says
+ * "CMOS RTC not present"; the DSDT has Device (RTC), PNP0B00, two ports
+ * at 0x70 and no IRQ. Without one (make_cfg), neither. */
+static void test_rtc(void)
+{
+    NvAcpiConfig cfg = make_cfg(1, 0, NULL);
+    cfg.rtc_io = 0x70;
+    cfg.rtc_century = 0x32;
+    g_autoptr(GArray) f = nv_acpi_build_fadt(&cfg, 0xBFF21040);
+    check_header(f, "FACP", 6);
+    g_assert_cmphex(bytes(f)[108], ==, 0x32);          /* CENTURY */
+    g_assert_cmphex(ld16(bytes(f) + 109), ==, 1u << 2); /* IAPC_BOOT_ARCH */
+    g_autoptr(GArray) d = nv_acpi_build_dsdt(&cfg);
+    check_header(d, "DSDT", 2);
+    /* Device (RTC): _HID EISAID ("PNP0B00"),
+     * _CRS: IO (Decode16, 0x70, 0x70, 1, 2), End Tag */
+    CONTAINS(d, 'R', 'T', 'C', '_', 0x08, '_', 'H', 'I', 'D',
+             0x0C, 0x41, 0xD0, 0x0B, 0x00, 0x08, '_', 'C', 'R', 'S');
+    CONTAINS(d, 0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x02, 0x79, 0x00);
+
+    NvAcpiConfig none = make_cfg(1, 0, NULL);
+    g_autoptr(GArray) d0 = nv_acpi_build_dsdt(&none);
+    const uint8_t rtc[] = { 'R', 'T', 'C', '_' };
+    g_assert_false(contains(d0, rtc, sizeof(rtc)));
+    g_autoptr(GArray) f0 = nv_acpi_build_fadt(&none, 0xBFF21040);
+    g_assert_cmphex(bytes(f0)[108], ==, 0);
+    g_assert_cmphex(ld16(bytes(f0) + 109), ==, 1u << 2 | 1u << 5);
+}
+
 /* ---- MADT ---- */
 
 static void check_madt(uint32_t ncpus)
@@ -871,6 +900,7 @@ int main(int argc, char **argv)
     g_test_add_func("/acpi/xsdt", test_xsdt);
     g_test_add_func("/acpi/fadt", test_fadt);
     g_test_add_func("/acpi/fadt/dsdt-above-4g", test_fadt_dsdt_above_4g);
+    g_test_add_func("/acpi/rtc", test_rtc);
     g_test_add_func("/acpi/madt/1-cpu", test_madt_1cpu);
     g_test_add_func("/acpi/madt/4-cpus", test_madt_4cpus);
     g_test_add_func("/acpi/madt/255-cpus", test_madt_255cpus);

@@ -414,6 +414,20 @@ static BadCase bad_cases[] = {
       { "-object", "longer than 128 bytes" } },
     { "huge-kernel-path", {{0}}, { "-kernel", NULL },
       { "-kernel aaaa", "... (100000 bytes)" } },
+    /* A guest without kvmclock would hang on nvemu's hardware-reduced
+     * machine: refused while parsing, before any file is made. */
+    { "append-no-kvmclock", {{0}},
+      { "-m", "1G,slots=2,maxmem=4G", "-object", NVFILE(",size=256M"),
+        "-device", "nvdimm,id=nv0,memdev=m0,label-size=128K",
+        "-append", "console=ttyS0 no-kvmclock quiet" },
+      { "-append", "no-kvmclock would hang this guest", "remove it",
+        "tsc_early_khz=" } },
+    { "append-nopv", {{ "pmem.img", 2 * M128 }},
+      { "-m", "1G,slots=2,maxmem=4G", "-object", NVFILE(""),
+        "-device", "nvdimm,id=nv0,memdev=m0", "-append", "nopv" },
+      { "-append nopv", "nopv would hang this guest", "remove it" } },
+    { "machine-rtc-bad", {{0}}, { "-machine", "rtc=maybe" },
+      { "-machine rtc=maybe", "'maybe'" } },
 };
 
 /* The cases whose arguments are built at run time: which argument. */
@@ -767,6 +781,54 @@ static void test_many_tib(void)
     nv_test_rm_dir(dir);
 }
 
+/* -machine rtc=off: no CMOS RTC in the tables (the FADT says "not
+ * present" and names no century byte; no PNP0B00 device in the DSDT);
+ * the default has one. */
+static void test_rtc_off(void)
+{
+    static const guint8 pnp0b00[] = { 0x0C, 0x41, 0xD0, 0x0B, 0x00 };
+    for (int off = 0; off <= 1; off++) {
+        g_autofree char *dir = g_dir_make_tmp("nvemu-cli-XXXXXX", NULL);
+        const char *args[] = { "--dump-acpi", "acpi", "-machine",
+                               off ? "rtc=off" : "rtc=on", NULL };
+        g_autofree char *out = NULL, *err = NULL;
+        g_autofree char *facp = NULL, *dsdt = NULL;
+        gsize facp_len = 0, dsdt_len = 0;
+        int status = -1;
+        g_assert_true(run_nvemu(dir, args, &out, &err, &status));
+        g_assert_cmpint(status, ==, 0);
+        g_autofree char *fp = g_build_filename(dir, "acpi", "facp.dat", NULL);
+        g_autofree char *dp = g_build_filename(dir, "acpi", "dsdt.dat", NULL);
+        g_assert_true(g_file_get_contents(fp, &facp, &facp_len, NULL));
+        g_assert_true(g_file_get_contents(dp, &dsdt, &dsdt_len, NULL));
+        g_assert_cmpuint(facp_len, ==, 276);
+        g_assert_cmphex((guint8)facp[108], ==, off ? 0 : 0x32); /* CENTURY */
+        g_assert_cmphex((guint8)facp[109] & 0x20, ==, off ? 0x20 : 0);
+        g_assert_true(!memmem(dsdt, dsdt_len, pnp0b00, sizeof(pnp0b00)) ==
+                      !!off);
+        nv_test_rm_dir(dir);
+    }
+}
+
+/* no-kvmclock with the TSC rate given (tsc_early_khz=) is accepted: that
+ * guest boots (tests/test-guest-clock.sh). */
+static void test_append_tsc_khz(void)
+{
+    const char *args[] = { "--print-memory-map", "-kernel", "bz", "-append",
+                           "console=ttyS0 no-kvmclock tsc_early_khz=2596126",
+                           NULL };
+    const FileSpec bz = { "bz", 0, F_BZIMAGE };
+    g_autofree char *dir = g_dir_make_tmp("nvemu-cli-XXXXXX", NULL);
+    g_autofree char *out = NULL, *err = NULL;
+    int status = -1;
+    make_file(dir, &bz);
+    g_assert_true(run_nvemu(dir, args, &out, &err, &status));
+    g_test_message("%s%s", out, err);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpstr(err, ==, "");
+    nv_test_rm_dir(dir);
+}
+
 static void test_help_version(void)
 {
     const char *help[] = { "--help", NULL }, *ver[] = { "-version", NULL };
@@ -817,6 +879,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/memory-map", test_memory_map);
     g_test_add_func("/cli/many-tib", test_many_tib);
     g_test_add_func("/cli/help-version", test_help_version);
+    g_test_add_func("/cli/rtc-off", test_rtc_off);
+    g_test_add_func("/cli/append-tsc-khz", test_append_tsc_khz);
     g_test_add_func("/cli/check-kvm", test_check_kvm);
     return g_test_run();
 }

@@ -31,7 +31,8 @@ dimm() { # n
 args="-m 512M,slots=4,maxmem=4G -smp 2$(dimm 0)$(dimm 1) -nographic -no-reboot"
 args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
 "$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --disk-mb 272,272 --vmm-args "$args" \
-    --guest-script "$here/guest/basic.sh" --vmm-timeout 150 >"$out" 2>&1
+    --guest-script "$here/guest/basic.sh" --host-script "$here/guest/clock-host.sh" \
+    --vmm-timeout 150 >"$out" 2>&1
 status=$?
 sed 's/^/# /' "$out"
 
@@ -50,7 +51,17 @@ sed 's/^/# reboot: /' "$out2"
 has() { grep -qE -- "$1" "$out"; }
 has2() { grep -qE -- "$1" "$out2"; }
 lacks() { ! grep -qE -- "$1" "$out"; }
-echo "1..16"
+value() { sed -n "s/^RESULT: $1=\([0-9]*\)\$/\1/p" "$out" | head -n 1; }
+# near_host KEY: the guest's KEY (seconds since the epoch) lies within two
+# minutes of the test host's clock between just before and just after the
+# VMM run (the test host's own clock comes from the outer QEMU's RTC).
+near_host() {
+    local v b a
+    v=$(value "$1") b=$(value testhost-date-before) a=$(value testhost-date-after)
+    echo "# $1=$v, test host before=$b after=$a"
+    [[ -n $v && -n $b && -n $a ]] && ((v >= b - 120 && v <= a + 120))
+}
+echo "1..20"
 check "the test host and nested KVM came up" has '^TESTHOST: kvm=ok'
 check "the guest reached /init" has '^RESULT: init-reached'
 check "both vCPUs (-smp 2) are online" has '^RESULT: cpus-online=0-1$'
@@ -67,6 +78,13 @@ check "ndctl list -R shows two 256M pmem regions" \
     has '^RESULT: regions=\[\{"dev":"region[01]","size":268435456,.*"type":"pmem".*\},\{"dev":"region[01]","size":268435456,.*"type":"pmem"'
 check "ndctl read-labels returns each 128K label area" \
     bash -c "grep -q '^RESULT: read-labels-nmem0=131072' '$out' && grep -q '^RESULT: read-labels-nmem1=131072' '$out'"
+# With kvmclock Linux takes its boot time from kvmclock and did not print this
+# even with -machine rtc=off (measured); test-guest-clock.sh has the control.
+check "the guest read the CMOS RTC at boot (no 'Unable to read current time from RTC')" \
+    has '^RESULT: rtc-unreadable=0$'
+check "rtc_cmos bound the RTC: /sys/class/rtc/rtc0" has '^RESULT: rtc0=rtc_cmos( |$)'
+check "the RTC's time is the test host's (within 2 minutes)" near_host rtc0-epoch
+check "the guest's date +%s is the test host's (within 2 minutes)" near_host guest-date
 check "guest poweroff -f made nvemu exit 0" has '^TESTHOST: boot=1 vmm-exit=0 '
 check "the test-host run succeeded" test "$status" -eq 0
 check "guest reboot -f: nvemu boots the guest again" \
