@@ -22,12 +22,9 @@ case "$1 $2" in
         grep -E ' /mnt/(ext4|xfs) ' /proc/mounts | while read -r dev mnt fs opts _; do
             r "mount-$fs=$dev $opts"
         done
-        # Written with zeros up front (384M + 128K of labels, 256M + 128K), as
-        # QEMU's prealloc does: a write fault on a hole or an unwritten extent
-        # of a MAP_SYNC mapping must commit the filesystem's metadata first,
-        # once for each page the guest touches.
-        dd if=/dev/zero of=/mnt/ext4/nv1.img bs=128K count=3073 2>/dev/null && r nv1-file=ok
-        dd if=/dev/zero of=/mnt/xfs/nv2.img bs=128K count=2049 2>/dev/null && r nv2-file=ok
+        # Sparse, as nvemu creates them: 384M + 128K of labels, 256M + 128K.
+        truncate -s 393344K /mnt/ext4/nv1.img && r nv1-file=ok
+        truncate -s 262272K /mnt/xfs/nv2.img && r nv2-file=ok
         for f in /mnt/ext4/nv1.img /mnt/xfs/nv2.img; do pmem-check dax "$f" | sed "s|^|RESULT: host $f |"; done
         # The watcher: once nvemu has mapped both files, keep their VmFlags.
         (
