@@ -19,7 +19,7 @@ case "$1 $2" in
         mkdir -p /mnt/ext4 /mnt/xfs
         mkfs.ext4 -q -F /dev/pmem1 >/dev/null 2>&1 && mount -o dax /dev/pmem1 /mnt/ext4 && r ext4=mounted
         mkfs.xfs -q -f -m reflink=0 /dev/pmem2 >/dev/null 2>&1 && mount -o dax /dev/pmem2 /mnt/xfs && r xfs=mounted
-        grep -E ' /mnt/(ext4|xfs) ' /proc/mounts | while read -r dev mnt fs opts _; do
+        grep -E ' /mnt/(ext4|xfs) ' /proc/mounts | while read -r dev _ fs opts _; do
             r "mount-$fs=$dev $opts"
         done
         # Sparse, as nvemu creates them: 384M + 128K of labels, 256M + 128K.

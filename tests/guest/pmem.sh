@@ -101,4 +101,4 @@ daxio -i "$dx" -o /tmp/back -l 4096 >/dev/null 2>&1 && r daxio-read=ok
 r "daxio-marker=$(tr -d '\000' < /tmp/back)"
 r "t-end=$(cut -d' ' -f1 /proc/uptime)"
 sync
-r done
+r "done"
