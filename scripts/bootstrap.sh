@@ -5,11 +5,12 @@
 #   scripts/bootstrap.sh guest      also what booting a real guest needs
 set -euo pipefail
 
-pkgs=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libpmem-dev
+pkgs=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libpmem-dev libpmemobj-dev
       liblzma-dev zlib1g-dev
       python3 clang libclang-rt-14-dev acpica-tools)
 if [[ "${1:-}" == guest ]]; then
-    pkgs+=(qemu-system-x86 linux-image-amd64 ndctl busybox-static cpio)
+    pkgs+=(qemu-system-x86 linux-image-amd64 ndctl daxctl busybox-static cpio kmod
+           e2fsprogs xfsprogs pmdk-tools)
 fi
 
 missing=()

@@ -14,6 +14,8 @@
 #   VMM_TIMEOUT  seconds each VMM run may take before it is killed
 #   DISK_FILES   how many virtio disks the runner attached (--disk-file):
 #                $DISKFILE0 ... name them (/dev/vda ...)
+#   HOST_PMEM    how many memmap= pmem ranges the runner gave this kernel
+#                (--host-pmem): wait for /dev/pmem0 ... to show up
 #   RSS_POLL     (optional) sample the VMM's /proc/PID/status every RSS_POLL
 #                seconds and print "vmm-rss" lines after it exits
 # Several VMMs: instead of VMM, VMM_ARGS and GUEST_APPEND, the config has
@@ -51,6 +53,16 @@ if [ ! -c /dev/kvm ]; then
     poweroff -f
 fi
 echo "TESTHOST: kvm=ok nested=$(cat /sys/module/kvm_amd/parameters/nested 2>/dev/null) uptime=$(uptime_s)"
+
+# --host-pmem: nd_e820 turns each memmap= range into a region whose raw
+# namespace is /dev/pmemI; they are probed asynchronously.
+if [ "${HOST_PMEM:-0}" -gt 0 ]; then
+    n=0
+    while [ "$(ls /dev/pmem* 2>/dev/null | wc -l)" -lt "$HOST_PMEM" ] && [ "$n" -lt 100 ]; do
+        sleep 0.1; n=$((n + 1))
+    done
+    echo "TESTHOST: host-pmem=$(cd /dev && echo pmem*) uptime=$(uptime_s)"
+fi
 
 # The NVDIMM backing files: sparse, on the tmpfs. They stay for all boots,
 # so what a guest writes (labels, namespaces) is there on the next boot.
