@@ -227,5 +227,14 @@ bool nv_label_write_label(uint8_t *area, uint64_t size, uint32_t label_size,
  */
 bool nv_label_update_index(uint8_t *area, uint64_t size, const uint32_t *slots,
                            size_t nslots, bool in_use, GError **errp);
+/*
+ * The same commit with @used slots marked in use and @freed slots marked
+ * free in the one new index block, as Linux's __pmem_label_update() does
+ * for an update (the new label's slot allocated, the old one freed, one
+ * index write). Either list may be empty (NULL, 0).
+ */
+bool nv_label_commit_index(uint8_t *area, uint64_t size, const uint32_t *used,
+                           size_t nused, const uint32_t *freed, size_t nfreed,
+                           GError **errp);
 
 #endif
