@@ -12,6 +12,9 @@
  *    memory other than the mailbox and the label area it may address.
  *  - Every failure is a status code in the response, never a crash.
  *  - Set Label Data answers success only after the bytes are persisted.
+ *    A label read or write the host cannot do (a full filesystem, EIO)
+ *    answers NV_DSM_HW_ERROR and prints one warning line naming the DIMM,
+ *    the file and the error; a failed Set leaves the area as it was.
  *  - Calls are serialized: one request at a time per device, whatever the
  *    number of vCPUs ringing the doorbell.
  *  - No KVM: tests write the mailbox and ring the doorbell themselves.
