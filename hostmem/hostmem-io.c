@@ -54,10 +54,11 @@ bool nv_hostmem_pread(NvHostMem *hm, uint64_t off, void *buf, uint64_t len,
             continue;
         }
         if (n <= 0) {
-            /* 0: the file shrank under us; say it in the errno words. */
-            int err = n < 0 ? errno : ENXIO;
-            g_set_error(errp, NV_ERROR, NV_ERROR_IO, "%s%s", g_strerror(err),
-                        n == 0 ? " (the file is shorter than it was)" : "");
+            /* 0: the file was shortened under us. */
+            g_set_error(errp, NV_ERROR, NV_ERROR_IO, "%s",
+                        n < 0 ? g_strerror(errno)
+                              : "end of file (the file was shortened while "
+                                "nvemu runs)");
             return false;
         }
         done += (uint64_t)n;

@@ -395,6 +395,33 @@ static void test_persist_failure(Fx *fx, gconstpointer data)
     }
 }
 
+/* Someone truncates the label file under a running nvemu: reads past the
+ * new end and every Set there answer the error status (through the mapping
+ * they were a SIGBUS), the file is not grown back, the rest still works. */
+static void test_label_file_shrunk(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *lp = path_in(fx, "c.labels");
+    uint8_t buf[4096], pat[4096];
+    memset(pat, 0x42, sizeof(pat));
+    g_assert_cmpuint(set_label(fx, 3, 0, sizeof(pat), pat), ==, NV_DSM_OK);
+    g_assert_cmpint(truncate(lp, 64 * KiB), ==, 0);
+
+    g_assert_cmpuint(get_label(fx, 3, 96 * KiB, sizeof(buf), buf), ==,
+                     NV_DSM_HW_ERROR);
+    g_assert_cmpuint(get_label(fx, 3, 62 * KiB, sizeof(buf), buf), ==,
+                     NV_DSM_HW_ERROR); /* straddles the new end */
+    g_assert_cmpuint(set_label(fx, 3, 96 * KiB, sizeof(pat), pat), ==,
+                     NV_DSM_HW_ERROR);
+    struct stat st;
+    g_assert_cmpint(stat(lp, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, 64 * KiB);
+    g_assert_cmpuint(get_label(fx, 3, 0, sizeof(buf), buf), ==, NV_DSM_OK);
+    g_assert_cmpmem(buf, sizeof(buf), pat, sizeof(pat));
+    g_assert_cmpuint(set_label(fx, 3, 4096, sizeof(pat), pat), ==,
+                     NV_DSM_OK);
+}
+
 /* The device touches the mailbox and nothing after it, even for the
  * largest response; odd doorbell writes do nothing. */
 static void test_mailbox_bounds(Fx *fx, gconstpointer data)
@@ -670,6 +697,7 @@ int main(int argc, char **argv)
     ADD("/dsm/readonly", test_readonly);
     ADD("/dsm/round-trip", test_round_trip);
     ADD("/dsm/persist-failure", test_persist_failure);
+    ADD("/dsm/label-file-shrunk", test_label_file_shrunk);
     ADD("/dsm/mailbox-bounds", test_mailbox_bounds);
     ADD("/dsm/unclaimed-io", test_unclaimed_io);
     ADD("/dsm/concurrent", test_concurrent);
