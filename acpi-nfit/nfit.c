@@ -11,6 +11,7 @@
  */
 #include "acpi-nfit.h"
 
+#include <stddef.h>
 #include <string.h>
 
 enum {
@@ -48,6 +49,103 @@ enum {
 /* SPD bytes 323-324: year and week, BCD: 2024, week 1 */
 #define NFIT_DCR_MFG_YEAR        0x24
 #define NFIT_DCR_MFG_WEEK        0x01
+
+/*
+ * Compile-time checks: the structures as ACPI 6.4 §5.2.25 lays them out
+ * (Tables 5.133, 5.135, 5.138, 5.141, 5.142; Linux's struct
+ * acpi_nfit_system_address etc. in include/acpi/actbl2.h, packed), against
+ * the lengths and the byte offsets the put_*() functions below write.
+ */
+struct nfit_spa_layout {
+    uint16_t type, length, range_index, flags;
+    uint32_t reserved, proximity_domain;
+    uint8_t range_guid[16];
+    uint64_t address, range_length, memory_mapping;
+} __attribute__((packed));
+_Static_assert(sizeof(struct nfit_spa_layout) == NFIT_SPA_LEN &&
+               offsetof(struct nfit_spa_layout, range_index) == 4 &&
+               offsetof(struct nfit_spa_layout, flags) == 6 &&
+               offsetof(struct nfit_spa_layout, proximity_domain) == 12 &&
+               offsetof(struct nfit_spa_layout, range_guid) == 16 &&
+               offsetof(struct nfit_spa_layout, address) == 32 &&
+               offsetof(struct nfit_spa_layout, range_length) == 40 &&
+               offsetof(struct nfit_spa_layout, memory_mapping) == 48,
+               "NFIT SPA range structure");
+
+struct nfit_memdev_layout {
+    uint16_t type, length;
+    uint32_t device_handle;
+    uint16_t physical_id, region_id, range_index, region_index;
+    uint64_t region_size, region_offset, address;
+    uint16_t interleave_index, interleave_ways, flags, reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct nfit_memdev_layout) == NFIT_MEMDEV_LEN &&
+               offsetof(struct nfit_memdev_layout, device_handle) == 4 &&
+               offsetof(struct nfit_memdev_layout, physical_id) == 8 &&
+               offsetof(struct nfit_memdev_layout, region_id) == 10 &&
+               offsetof(struct nfit_memdev_layout, range_index) == 12 &&
+               offsetof(struct nfit_memdev_layout, region_index) == 14 &&
+               offsetof(struct nfit_memdev_layout, region_size) == 16 &&
+               offsetof(struct nfit_memdev_layout, region_offset) == 24 &&
+               offsetof(struct nfit_memdev_layout, address) == 32 &&
+               offsetof(struct nfit_memdev_layout, interleave_index) == 40 &&
+               offsetof(struct nfit_memdev_layout, interleave_ways) == 42 &&
+               offsetof(struct nfit_memdev_layout, flags) == 44,
+               "NFIT region mapping structure");
+
+struct nfit_dcr_layout {
+    uint16_t type, length, region_index, vendor_id, device_id, revision_id;
+    uint16_t subsystem_vendor_id, subsystem_device_id, subsystem_revision_id;
+    uint8_t valid_fields, manufacturing_location;
+    uint16_t manufacturing_date, reserved;
+    uint32_t serial_number;
+    uint16_t code, windows;
+    uint64_t window_size, command_offset, command_size, status_offset;
+    uint64_t status_size;
+    uint16_t flags;
+    uint8_t reserved1[6];
+} __attribute__((packed));
+_Static_assert(sizeof(struct nfit_dcr_layout) == NFIT_DCR_LEN &&
+               offsetof(struct nfit_dcr_layout, region_index) == 4 &&
+               offsetof(struct nfit_dcr_layout, vendor_id) == 6 &&
+               offsetof(struct nfit_dcr_layout, device_id) == 8 &&
+               offsetof(struct nfit_dcr_layout, revision_id) == 10 &&
+               offsetof(struct nfit_dcr_layout, subsystem_vendor_id) == 12 &&
+               offsetof(struct nfit_dcr_layout, subsystem_device_id) == 14 &&
+               offsetof(struct nfit_dcr_layout, subsystem_revision_id) ==
+                   16 &&
+               offsetof(struct nfit_dcr_layout, valid_fields) == 18 &&
+               offsetof(struct nfit_dcr_layout, manufacturing_location) ==
+                   19 &&
+               offsetof(struct nfit_dcr_layout, manufacturing_date) == 20 &&
+               offsetof(struct nfit_dcr_layout, serial_number) == 24 &&
+               offsetof(struct nfit_dcr_layout, code) == 28 &&
+               offsetof(struct nfit_dcr_layout, windows) == 30 &&
+               offsetof(struct nfit_dcr_layout, window_size) == 32,
+               "NFIT control region structure");
+
+struct nfit_flush_layout {
+    uint16_t type, length;
+    uint32_t device_handle;
+    uint16_t hint_count;
+    uint8_t reserved[6];
+    uint64_t hint_address[];
+} __attribute__((packed));
+_Static_assert(sizeof(struct nfit_flush_layout) == NFIT_FLUSH_LEN &&
+               offsetof(struct nfit_flush_layout, device_handle) == 4 &&
+               offsetof(struct nfit_flush_layout, hint_count) == 8 &&
+               offsetof(struct nfit_flush_layout, hint_address) == 16,
+               "NFIT flush hint address structure");
+
+struct nfit_caps_layout {
+    uint16_t type, length;
+    uint8_t highest_capability, reserved[3];
+    uint32_t capabilities, reserved2;
+} __attribute__((packed));
+_Static_assert(sizeof(struct nfit_caps_layout) == NFIT_CAPS_LEN &&
+               offsetof(struct nfit_caps_layout, highest_capability) == 4 &&
+               offsetof(struct nfit_caps_layout, capabilities) == 8,
+               "NFIT platform capabilities structure");
 
 static void st8(uint8_t *p, uint8_t v)
 {

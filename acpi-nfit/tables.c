@@ -9,6 +9,7 @@
  */
 #include "acpi-nfit.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* Fixed addresses of the interrupt controllers (KVM's in-kernel irqchip). */
@@ -22,6 +23,125 @@
 
 #define RSDP_SIZE 36
 #define FADT_SIZE 276 /* revision 6 (ACPI 6.0 .. 6.5) */
+
+/*
+ * Compile-time checks: the structures as ACPI 6.4 lays them out (Linux's
+ * include/acpi/actbl*.h, packed) against the sizes and the byte offsets
+ * the builders below write.
+ */
+struct acpi_header_layout {            /* §5.2.6 */
+    char signature[4];
+    uint32_t length;
+    uint8_t revision, checksum;
+    char oem_id[6], oem_table_id[8];
+    uint32_t oem_revision;
+    char creator_id[4];
+    uint32_t creator_revision;
+} __attribute__((packed));
+struct acpi_gas_layout {               /* §5.2.3.2 */
+    uint8_t space_id, bit_width, bit_offset, access_size;
+    uint64_t address;
+} __attribute__((packed));
+struct acpi_rsdp_layout {              /* §5.2.5.3 */
+    char signature[8];
+    uint8_t checksum;
+    char oem_id[6];
+    uint8_t revision;
+    uint32_t rsdt_address, length;
+    uint64_t xsdt_address;
+    uint8_t extended_checksum, reserved[3];
+} __attribute__((packed));
+struct acpi_fadt_layout {              /* §5.2.9, revision 6 */
+    struct acpi_header_layout header;
+    uint32_t facs, dsdt;
+    uint8_t model, preferred_profile;
+    uint16_t sci_interrupt;
+    uint32_t smi_command;
+    uint8_t acpi_enable, acpi_disable, s4bios_request, pstate_control;
+    uint32_t pm1a_event, pm1b_event, pm1a_control, pm1b_control;
+    uint32_t pm2_control, pm_timer, gpe0, gpe1;
+    uint8_t pm1_event_len, pm1_control_len, pm2_control_len, pm_timer_len;
+    uint8_t gpe0_len, gpe1_len, gpe1_base, cst_control;
+    uint16_t c2_latency, c3_latency, flush_size, flush_stride;
+    uint8_t duty_offset, duty_width, day_alarm, month_alarm, century;
+    uint16_t boot_flags;
+    uint8_t reserved;
+    uint32_t flags;
+    struct acpi_gas_layout reset_register;
+    uint8_t reset_value;
+    uint16_t arm_boot_flags;
+    uint8_t minor_revision;
+    uint64_t xfacs, xdsdt;
+    struct acpi_gas_layout xpm1a_event, xpm1b_event, xpm1a_control;
+    struct acpi_gas_layout xpm1b_control, xpm2_control, xpm_timer, xgpe0;
+    struct acpi_gas_layout xgpe1, sleep_control, sleep_status;
+    uint64_t hypervisor_id;
+} __attribute__((packed));
+#define FADT_AT(f) offsetof(struct acpi_fadt_layout, f)
+_Static_assert(sizeof(struct acpi_header_layout) == NV_ACPI_HEADER_SIZE &&
+               offsetof(struct acpi_header_layout, length) == 4 &&
+               offsetof(struct acpi_header_layout, checksum) == 9,
+               "ACPI table header: 36 bytes, length at 4, checksum at 9");
+_Static_assert(sizeof(struct acpi_gas_layout) == 12 &&
+               offsetof(struct acpi_gas_layout, address) == 4,
+               "Generic Address Structure");
+_Static_assert(sizeof(struct acpi_rsdp_layout) == RSDP_SIZE &&
+               offsetof(struct acpi_rsdp_layout, checksum) == 8 &&
+               offsetof(struct acpi_rsdp_layout, oem_id) == 9 &&
+               offsetof(struct acpi_rsdp_layout, revision) == 15 &&
+               offsetof(struct acpi_rsdp_layout, rsdt_address) == 16 &&
+               offsetof(struct acpi_rsdp_layout, length) == 20 &&
+               offsetof(struct acpi_rsdp_layout, xsdt_address) == 24 &&
+               offsetof(struct acpi_rsdp_layout, extended_checksum) == 32,
+               "RSDP, revision 2");
+_Static_assert(sizeof(struct acpi_fadt_layout) == FADT_SIZE &&
+               FADT_AT(facs) == 36 && FADT_AT(dsdt) == 40 &&
+               FADT_AT(preferred_profile) == 45 &&
+               FADT_AT(sci_interrupt) == 46 && FADT_AT(boot_flags) == 109 &&
+               FADT_AT(flags) == 112 && FADT_AT(reset_register) == 116 &&
+               FADT_AT(reset_value) == 128 &&
+               FADT_AT(arm_boot_flags) == 129 &&
+               FADT_AT(minor_revision) == 131 && FADT_AT(xfacs) == 132 &&
+               FADT_AT(xdsdt) == 140 && FADT_AT(xpm1a_event) == 148 &&
+               FADT_AT(sleep_control) == 244 &&
+               FADT_AT(sleep_status) == 256 &&
+               FADT_AT(hypervisor_id) == 268,
+               "FADT revision 6 offsets");
+#undef FADT_AT
+
+/* MADT (§5.2.12): the header, then u32 LAPIC address at 36, u32 flags at
+ * 40; entries: Local APIC 8 bytes, I/O APIC 12, Interrupt Source Override
+ * 10, Local APIC NMI 6. */
+struct acpi_madt_lapic_layout {
+    uint8_t type, length, uid, apic_id;
+    uint32_t flags;
+} __attribute__((packed));
+struct acpi_madt_ioapic_layout {
+    uint8_t type, length, id, reserved;
+    uint32_t address, gsi_base;
+} __attribute__((packed));
+struct acpi_madt_override_layout {
+    uint8_t type, length, bus, source;
+    uint32_t gsi;
+    uint16_t flags;
+} __attribute__((packed));
+struct acpi_madt_nmi_layout {
+    uint8_t type, length, uid;
+    uint16_t flags;
+    uint8_t lint;
+} __attribute__((packed));
+_Static_assert(sizeof(struct acpi_madt_lapic_layout) == 8 &&
+               offsetof(struct acpi_madt_lapic_layout, flags) == 4 &&
+               sizeof(struct acpi_madt_ioapic_layout) == 12 &&
+               offsetof(struct acpi_madt_ioapic_layout, address) == 4 &&
+               offsetof(struct acpi_madt_ioapic_layout, gsi_base) == 8 &&
+               sizeof(struct acpi_madt_override_layout) == 10 &&
+               offsetof(struct acpi_madt_override_layout, gsi) == 4 &&
+               offsetof(struct acpi_madt_override_layout, flags) == 8 &&
+               sizeof(struct acpi_madt_nmi_layout) == 6 &&
+               offsetof(struct acpi_madt_nmi_layout, flags) == 3 &&
+               offsetof(struct acpi_madt_nmi_layout, lint) == 5,
+               "MADT entries");
 
 /* ---- little helpers ---- */
 

@@ -90,6 +90,26 @@ static bool label_range(const NvDimm *d, const Request *r, uint32_t *off,
            (uint64_t)*off + *len <= d->labels.size; /* 64-bit: no wrap */
 }
 
+/*
+ * One warning line for a label read or write the host could not do; the
+ * guest gets NV_DSM_HW_ERROR and nvemu carries on. For example:
+ * nvemu: warning: nvdimm nv0: label write of 256 bytes at 0x1000 to
+ * pmem0.img failed: No space left on device
+ */
+static void warn_label_io(const NvDimm *d, bool write, uint32_t off,
+                          uint32_t len, const GError *err)
+{
+    const char *file = nv_label_store_file(&d->labels);
+    g_autofree char *who = d->id ? g_strdup(d->id)
+                                 : g_strdup_printf("in slot %u", d->slot);
+    g_autofree char *where = file ? g_strdup(file)
+                                  : g_strdup_printf("RAM backend '%s'",
+                                                    d->labels.mem->cfg.id);
+    g_printerr("nvemu: warning: nvdimm %s: label %s of %u bytes at 0x%x %s "
+               "%s failed: %s\n", who, write ? "write" : "read", len, off,
+               write ? "to" : "from", where, err->message);
+}
+
 /* Function 5: status, then the bytes. */
 static uint32_t get_label_data(NvDimm *d, const Request *r, uint8_t *out)
 {
@@ -99,15 +119,16 @@ static uint32_t get_label_data(NvDimm *d, const Request *r, uint8_t *out)
     }
     g_autoptr(GError) err = NULL;
     if (!nv_label_store_read(&d->labels, off, out + 4, len, &err)) {
-        g_printerr("nvemu: warning: %s: Get Label Data: %s\n", d->name,
-                   err->message);
+        warn_label_io(d, false, off, len, err);
         return status_only(out, NV_DSM_HW_ERROR);
     }
     nv_st32(out, NV_DSM_OK);
     return 4 + len;
 }
 
-/* Function 6: offset, length, bytes in; status out, only once persisted. */
+/* Function 6: offset, length, bytes in; status out, only once persisted.
+ * A failed write leaves the area as it was (label-store puts the old bytes
+ * back) and answers NV_DSM_HW_ERROR. */
 static uint32_t set_label_data(NvDimm *d, const Request *r, uint8_t *out)
 {
     uint32_t off, len;
@@ -116,8 +137,7 @@ static uint32_t set_label_data(NvDimm *d, const Request *r, uint8_t *out)
     }
     g_autoptr(GError) err = NULL;
     if (!nv_label_store_write(&d->labels, off, r->in + 8, len, &err)) {
-        g_printerr("nvemu: warning: %s: Set Label Data: %s\n", d->name,
-                   err->message);
+        warn_label_io(d, true, off, len, err);
         return status_only(out, NV_DSM_HW_ERROR);
     }
     return status_only(out, NV_DSM_OK);

@@ -12,6 +12,9 @@
  *    memory other than the mailbox and the label area it may address.
  *  - Every failure is a status code in the response, never a crash.
  *  - Set Label Data answers success only after the bytes are persisted.
+ *    A label read or write the host cannot do (a full filesystem, EIO)
+ *    answers NV_DSM_HW_ERROR and prints one warning line naming the DIMM,
+ *    the file and the error; a failed Set leaves the area as it was.
  *  - Calls are serialized: one request at a time per device, whatever the
  *    number of vCPUs ringing the doorbell.
  *  - No KVM: tests write the mailbox and ring the doorbell themselves.
@@ -20,6 +23,8 @@
 #define NVEMU_DSM_H
 
 #include "nvdimm.h"
+
+#include <stddef.h>
 
 /* ---- mailbox layout (little-endian) ---------------------------------- */
 #define NV_DSM_MAILBOX_SIZE  (132 * KiB)
@@ -37,6 +42,44 @@
 
 /* Largest label transfer per call (Get Label Size's "max transfer"). */
 #define NV_DSM_MAX_XFER      (128 * KiB)
+
+/*
+ * Compile-time checks of the guest-visible mailbox (docs/dsm-abi.md, and
+ * the AML in acpi-nfit/ssdt-nvdimm.c, which uses these constants): the
+ * header as a struct, the documented sizes, and that a max-transfer Get
+ * and Set fit in the mailbox.
+ */
+struct nv_dsm_request_layout {
+    uint32_t handle, revision, function, in_len;
+    uint8_t in[];
+};
+struct nv_dsm_response_layout {
+    uint32_t out_len;
+    uint8_t out[];
+};
+_Static_assert(offsetof(struct nv_dsm_request_layout, handle) ==
+                   NV_DSM_REQ_HANDLE &&
+               offsetof(struct nv_dsm_request_layout, revision) ==
+                   NV_DSM_REQ_REVISION &&
+               offsetof(struct nv_dsm_request_layout, function) ==
+                   NV_DSM_REQ_FUNCTION &&
+               offsetof(struct nv_dsm_request_layout, in_len) ==
+                   NV_DSM_REQ_IN_LEN &&
+               offsetof(struct nv_dsm_request_layout, in) == NV_DSM_REQ_IN &&
+               sizeof(struct nv_dsm_request_layout) == 16,
+               "DSM request header: four u32, then Arg3 at 0x10");
+_Static_assert(offsetof(struct nv_dsm_response_layout, out) ==
+                   NV_DSM_RESP_OUT &&
+               NV_DSM_RESP_OUT_LEN == 0,
+               "DSM response: u32 out_len, then the result at 4");
+_Static_assert(NV_DSM_MAILBOX_SIZE == 135168 && NV_DSM_IN_MAX == 135152 &&
+               NV_DSM_OUT_MAX == 135164,
+               "mailbox sizes as docs/dsm-abi.md gives them");
+_Static_assert(8 + NV_DSM_MAX_XFER <= NV_DSM_IN_MAX &&
+               4 + NV_DSM_MAX_XFER <= NV_DSM_OUT_MAX &&
+               NV_DSM_MAILBOX_SIZE < MiB,
+               "a max-transfer Set/Get fits; the mailbox fits the 1 MiB "
+               "firmware area");
 
 /* Doorbell: a 4-byte MMIO register; the value written is the mailbox
  * number, which must be 0 (one mailbox per machine). */

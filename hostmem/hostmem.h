@@ -12,7 +12,9 @@
  *    changing a byte of it.
  *  - A backend remembers whether realize created its file, so a failed start
  *    can remove exactly that (nv_hostmem_remove_created()).
- *  - nv_hostmem_persist() is the one way to make bytes durable: pmem_persist()
+ *  - nv_hostmem_persist() is the one way to make bytes stored through the
+ *    mapping durable (nv_hostmem_sync_written() for bytes written with
+ *    nv_hostmem_pwrite()): pmem_persist()
  *    where the mapping is synchronous persistent memory (MAP_SYNC on a DAX
  *    filesystem, or device-dax), msync() of the covering pages otherwise.
  *    Failures are returned, never ignored.
@@ -73,7 +75,8 @@ typedef struct NvHostMem {
 
     bool in_use;        /* bound to a DIMM (memdev= may name it only once) */
     uint64_t flushes;   /* persist calls that flushed (pmem_persist, msync) */
-    int persist_fault;  /* tests: when non-zero, persist fails with this errno */
+    int persist_fault;  /* tests: when non-zero, persist (and sync_written)
+                           fail with this errno */
 } NvHostMem;
 
 /*
@@ -113,6 +116,29 @@ bool nv_hostmem_prealloc(NvHostMem *hm, GError **errp);
 /* Make [offset, offset+len) durable. Bounds-checked against hm->size. */
 bool nv_hostmem_persist(NvHostMem *hm, uint64_t offset, uint64_t len,
                         GError **errp);
+
+/*
+ * File I/O on a backend (hostmem-io.c), for bytes that must never be
+ * reached through the mapping: a store into the mapping of a sparse file the
+ * filesystem cannot back raises SIGBUS, pwrite() returns ENOSPC or EIO.
+ * nv_hostmem_fd_io() says whether the backend has such a descriptor: a
+ * realized shared (share=on) regular file or block device; device-dax (no
+ * read/write) and RAM backends have none and keep using the mapping.
+ * pread/pwrite loop over short transfers and EINTR; on failure the GError
+ * message is the errno text alone (the caller names the device and file)
+ * and *written (may be NULL) tells how many leading bytes did reach the
+ * file. nv_hostmem_sync_written() makes bytes written so durable (msync
+ * MS_SYNC of the covering pages: an fdatasync of that range, which also
+ * commits blocks a pwrite allocated; right for MAP_SYNC files too) and
+ * honours persist_fault.
+ */
+bool nv_hostmem_fd_io(const NvHostMem *hm);
+bool nv_hostmem_pread(NvHostMem *hm, uint64_t off, void *buf, uint64_t len,
+                      GError **errp);
+bool nv_hostmem_pwrite(NvHostMem *hm, uint64_t off, const void *buf,
+                       uint64_t len, uint64_t *written, GError **errp);
+bool nv_hostmem_sync_written(NvHostMem *hm, uint64_t off, uint64_t len,
+                             GError **errp);
 
 /* "regular file", "file on a DAX filesystem", "block device", ... */
 const char *nv_hostmem_type_name(const NvHostMem *hm);

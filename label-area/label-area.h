@@ -5,7 +5,10 @@
  * Two halves:
  *  1. NvLabelStore: where the bytes live (the tail of the backing file, or a
  *     separate label file) and the only way to read and write them. A write
- *     returns success only once the bytes are persisted (hostmem persist).
+ *     returns success only once the bytes are persisted (hostmem persist);
+ *     a write that fails leaves the area as it was (best effort, said in
+ *     the error). Files and block devices are accessed with pread/pwrite,
+ *     so a full filesystem is an error, never a SIGBUS.
  *  2. The namespace-label codec (UEFI 2.7 §13.19, v1.2, and the v1.1 layout
  *     Linux also writes): index blocks, labels, Fletcher-64 checksums, the
  *     free-slot bitmap and sequence numbers. Used by tools/nvemu-label and
@@ -33,9 +36,17 @@ bool nv_label_store_init(NvLabelStore *ls, NvHostMem *mem, uint64_t offset,
                          uint64_t size, bool readonly, GError **errp);
 bool nv_label_store_read(const NvLabelStore *ls, uint64_t off, void *buf,
                          uint64_t len, GError **errp);
-/* Copies then persists; false (nothing claimed durable) if either fails. */
+/*
+ * Reads the old bytes, writes the new ones, persists them. If the write or
+ * the persist fails, the bytes that were written are put back (and
+ * persisted) before returning false; the error's message is the cause in
+ * a few words (errno text, "cannot persist: ..."), and says so when even
+ * the restore failed. The caller names the device and the file.
+ */
 bool nv_label_store_write(NvLabelStore *ls, uint64_t off, const void *buf,
                           uint64_t len, GError **errp);
+/* The file holding the label area (label-file or mem-path); NULL for RAM. */
+const char *nv_label_store_file(const NvLabelStore *ls);
 
 /* ---- 2. the namespace-label format ----------------------------------- */
 /*
@@ -216,5 +227,14 @@ bool nv_label_write_label(uint8_t *area, uint64_t size, uint32_t label_size,
  */
 bool nv_label_update_index(uint8_t *area, uint64_t size, const uint32_t *slots,
                            size_t nslots, bool in_use, GError **errp);
+/*
+ * The same commit with @used slots marked in use and @freed slots marked
+ * free in the one new index block, as Linux's __pmem_label_update() does
+ * for an update (the new label's slot allocated, the old one freed, one
+ * index write). Either list may be empty (NULL, 0).
+ */
+bool nv_label_commit_index(uint8_t *area, uint64_t size, const uint32_t *used,
+                           size_t nused, const uint32_t *freed, size_t nfreed,
+                           GError **errp);
 
 #endif

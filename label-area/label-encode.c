@@ -150,6 +150,38 @@ bool nv_label_write_label(uint8_t *area, uint64_t size, uint32_t label_size,
 bool nv_label_update_index(uint8_t *area, uint64_t size, const uint32_t *slots,
                            size_t nslots, bool in_use, GError **errp)
 {
+    return nv_label_commit_index(area, size, in_use ? slots : NULL,
+                                 in_use ? nslots : 0, in_use ? NULL : slots,
+                                 in_use ? 0 : nslots, errp);
+}
+
+static bool slots_in_range(const uint32_t *slots, size_t n, uint32_t nslot,
+                           GError **errp)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (slots[i] >= nslot) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                        "slot %u is out of range: the index has %u slots",
+                        slots[i], nslot);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void mark(uint8_t *idx, const uint32_t *slots, size_t n, bool in_use)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *byte = idx + IDX_FREE + slots[i] / 8;
+        uint8_t bit = (uint8_t)(1u << (slots[i] % 8));
+        *byte = in_use ? (uint8_t)(*byte & ~bit) : (uint8_t)(*byte | bit);
+    }
+}
+
+bool nv_label_commit_index(uint8_t *area, uint64_t size, const uint32_t *used,
+                           size_t nused, const uint32_t *freed, size_t nfreed,
+                           GError **errp)
+{
     g_autoptr(NvLabelSet) set = nv_label_parse(area, size);
     if (set->current < 0) {
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
@@ -166,13 +198,9 @@ bool nv_label_update_index(uint8_t *area, uint64_t size, const uint32_t *slots,
                     "runs past the %u-byte block", cur->nslot, g->index_size);
         return false;
     }
-    for (size_t i = 0; i < nslots; i++) {
-        if (slots[i] >= cur->nslot) {
-            g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
-                        "slot %u is out of range: the index has %u slots",
-                        slots[i], cur->nslot);
-            return false;
-        }
+    if (!slots_in_range(used, nused, cur->nslot, errp) ||
+        !slots_in_range(freed, nfreed, cur->nslot, errp)) {
+        return false;
     }
 
     /*
@@ -187,11 +215,8 @@ bool nv_label_update_index(uint8_t *area, uint64_t size, const uint32_t *slots,
     uint8_t *dst = area + (uint64_t)next * g->index_size;
     memmove(dst, src, g->index_size);
     fill_header(dst, g, next, nv_label_next_seq(cur->seq), cur->nslot);
-    for (size_t i = 0; i < nslots; i++) {
-        uint8_t *byte = dst + IDX_FREE + slots[i] / 8;
-        uint8_t bit = (uint8_t)(1u << (slots[i] % 8));
-        *byte = in_use ? (uint8_t)(*byte & ~bit) : (uint8_t)(*byte | bit);
-    }
+    mark(dst, freed, nfreed, false);
+    mark(dst, used, nused, true);
     seal_index(dst, g);
     return true;
 }

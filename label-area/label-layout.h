@@ -11,6 +11,7 @@
 #ifndef NVEMU_LABEL_LAYOUT_H
 #define NVEMU_LABEL_LAYOUT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Index block header (72 bytes), then the free bitmap. */
@@ -49,6 +50,85 @@ enum {
     LBL_V12_SIZE   = 256,
     LBL_V11_SIZE   = 128,
 };
+
+/*
+ * Compile-time checks: the offsets above against the structures as Linux
+ * declares them (struct nd_namespace_index and struct nvdimm_efi_label in
+ * drivers/nvdimm/label.h: natural alignment, no packing needed, which the
+ * size checks confirm). A v1.1 label is the first 128 bytes of the same
+ * layout (Linux's sizeof_namespace_label()).
+ */
+struct nv_label_index_layout {
+    uint8_t sig[16];
+    uint8_t flags[3];
+    uint8_t labelsize;
+    uint32_t seq;
+    uint64_t myoff, mysize, otheroff, labeloff;
+    uint32_t nslot;
+    uint16_t major, minor;
+    uint64_t checksum;
+    uint8_t free[];
+};
+_Static_assert(offsetof(struct nv_label_index_layout, sig) == IDX_SIG &&
+               offsetof(struct nv_label_index_layout, flags) == IDX_FLAGS &&
+               offsetof(struct nv_label_index_layout, labelsize) ==
+                   IDX_LABELSIZE &&
+               offsetof(struct nv_label_index_layout, seq) == IDX_SEQ &&
+               offsetof(struct nv_label_index_layout, myoff) == IDX_MYOFF &&
+               offsetof(struct nv_label_index_layout, mysize) == IDX_MYSIZE &&
+               offsetof(struct nv_label_index_layout, otheroff) ==
+                   IDX_OTHEROFF &&
+               offsetof(struct nv_label_index_layout, labeloff) ==
+                   IDX_LABELOFF &&
+               offsetof(struct nv_label_index_layout, nslot) == IDX_NSLOT &&
+               offsetof(struct nv_label_index_layout, major) == IDX_MAJOR &&
+               offsetof(struct nv_label_index_layout, minor) == IDX_MINOR &&
+               offsetof(struct nv_label_index_layout, checksum) ==
+                   IDX_CHECKSUM &&
+               offsetof(struct nv_label_index_layout, free) == IDX_FREE,
+               "index block offsets differ from struct nd_namespace_index");
+_Static_assert(sizeof(struct nv_label_index_layout) == 72 &&
+               IDX_FREE == NV_LABEL_INDEX_HEADER &&
+               sizeof(NV_LABEL_INDEX_SIG) == NV_LABEL_INDEX_SIG_LEN,
+               "index block header is 72 bytes, signature 16 with the NUL");
+
+struct nv_label_layout {
+    uint8_t uuid[16];
+    uint8_t name[64];
+    uint32_t flags;
+    uint16_t nlabel, position;
+    uint64_t isetcookie, lbasize, dpa, rawsize;
+    uint32_t slot;
+    uint8_t align;        /* v1.2 from here */
+    uint8_t reserved[3];
+    uint8_t type_guid[16];
+    uint8_t abstraction_guid[16];
+    uint8_t reserved2[88];
+    uint64_t checksum;
+};
+_Static_assert(offsetof(struct nv_label_layout, uuid) == LBL_UUID &&
+               offsetof(struct nv_label_layout, name) == LBL_NAME &&
+               offsetof(struct nv_label_layout, flags) == LBL_FLAGS &&
+               offsetof(struct nv_label_layout, nlabel) == LBL_NLABEL &&
+               offsetof(struct nv_label_layout, position) == LBL_POSITION &&
+               offsetof(struct nv_label_layout, isetcookie) ==
+                   LBL_ISETCOOKIE &&
+               offsetof(struct nv_label_layout, lbasize) == LBL_LBASIZE &&
+               offsetof(struct nv_label_layout, dpa) == LBL_DPA &&
+               offsetof(struct nv_label_layout, rawsize) == LBL_RAWSIZE &&
+               offsetof(struct nv_label_layout, slot) == LBL_SLOT &&
+               offsetof(struct nv_label_layout, align) == LBL_ALIGN &&
+               offsetof(struct nv_label_layout, type_guid) == LBL_TYPE_GUID &&
+               offsetof(struct nv_label_layout, abstraction_guid) ==
+                   LBL_ABSTRACTION_GUID &&
+               offsetof(struct nv_label_layout, checksum) == LBL_CHECKSUM,
+               "label offsets differ from struct nvdimm_efi_label");
+_Static_assert(sizeof(struct nv_label_layout) == LBL_V12_SIZE &&
+               LBL_V12_SIZE == 256 && LBL_V11_SIZE == 128 &&
+               LBL_ALIGN + 4 == LBL_V11_SIZE &&
+               sizeof(((struct nv_label_layout *)0)->name) ==
+                   NV_LABEL_NAME_LEN,
+               "labels are 256 (v1.2) and 128 (v1.1) bytes, names 64");
 
 /*
  * Fletcher-64 of @len bytes at @p with the 8-byte checksum field at

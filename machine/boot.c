@@ -7,6 +7,7 @@
  */
 #include "machine.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -43,6 +44,107 @@ enum {
 #define CAN_USE_HEAP  0x80
 #define XLF_KERNEL_64 0x0001
 #define PAGE          UINT64_C(4096)
+
+/*
+ * Compile-time checks of the offsets above against the zero page as Linux
+ * declares it (struct boot_params, setup_header, boot_e820_entry and
+ * setup_data in arch/x86/include/uapi/asm/bootparam.h, all packed;
+ * Documentation/arch/x86/zero-page.rst). Members nvemu does not write are
+ * byte arrays of their size there.
+ */
+struct nv_setup_header_layout {
+    uint8_t setup_sects;
+    uint16_t root_flags;
+    uint32_t syssize;
+    uint16_t ram_size, vid_mode, root_dev, boot_flag, jump;
+    uint32_t header;
+    uint16_t version;
+    uint32_t realmode_swtch;
+    uint16_t start_sys_seg, kernel_version;
+    uint8_t type_of_loader, loadflags;
+    uint16_t setup_move_size;
+    uint32_t code32_start, ramdisk_image, ramdisk_size, bootsect_kludge;
+    uint16_t heap_end_ptr;
+    uint8_t ext_loader_ver, ext_loader_type;
+    uint32_t cmd_line_ptr, initrd_addr_max, kernel_alignment;
+    uint8_t relocatable_kernel, min_alignment;
+    uint16_t xloadflags;
+    uint32_t cmdline_size, hardware_subarch;
+    uint64_t hardware_subarch_data;
+    uint32_t payload_offset, payload_length;
+    uint64_t setup_data, pref_address;
+    uint32_t init_size, handover_offset, kernel_info_offset;
+} __attribute__((packed));
+
+struct nv_e820_entry_layout {
+    uint64_t addr, size;
+    uint32_t type;
+} __attribute__((packed));
+
+struct nv_setup_data_layout {
+    uint64_t next;
+    uint32_t type, len;
+    uint8_t data[];
+};
+
+struct nv_boot_params_layout {
+    uint8_t screen_info[0x40], apm_bios_info[0x14], pad2[4];
+    uint64_t tboot_addr;
+    uint8_t ist_info[0x10];
+    uint64_t acpi_rsdp_addr;
+    uint8_t pad3[8], hd0_info[16], hd1_info[16], sys_desc_table[0x10];
+    uint8_t olpc_ofw_header[0x10];
+    uint32_t ext_ramdisk_image, ext_ramdisk_size, ext_cmd_line_ptr;
+    uint8_t pad4[112];
+    uint32_t cc_blob_address;
+    uint8_t edid_info[0x80], efi_info[0x20];
+    uint32_t alt_mem_k, scratch;
+    uint8_t e820_entries, eddbuf_entries, edd_mbr_sig_buf_entries;
+    uint8_t kbd_status, secure_boot, pad5[2], sentinel, pad6[1];
+    struct nv_setup_header_layout hdr;
+    uint8_t pad7[0x290 - 0x1f1 - sizeof(struct nv_setup_header_layout)];
+    uint32_t edd_mbr_sig_buffer[16];
+    struct nv_e820_entry_layout e820_table[128];
+    uint8_t pad8[48], eddbuf[6 * 82], pad9[276];
+} __attribute__((packed));
+
+#define BP_OFF(f) offsetof(struct nv_boot_params_layout, f)
+#define HDR_OFF(f) (BP_OFF(hdr) + offsetof(struct nv_setup_header_layout, f))
+_Static_assert(sizeof(struct nv_boot_params_layout) == BP_SIZE &&
+               BP_OFF(acpi_rsdp_addr) == BP_ACPI_RSDP_ADDR &&
+               BP_OFF(e820_entries) == BP_E820_ENTRIES &&
+               BP_OFF(hdr) == HDR_START &&
+               BP_OFF(e820_table) == BP_E820_TABLE &&
+               sizeof(((struct nv_boot_params_layout *)0)->e820_table) ==
+                   BP_E820_MAX * 20 &&
+               sizeof(struct nv_e820_entry_layout) == 20,
+               "zero page offsets differ from struct boot_params");
+_Static_assert(sizeof(struct nv_setup_header_layout) == 0x26C - 0x1F1 &&
+               HDR_OFF(setup_sects) == HDR_SETUP_SECTS &&
+               HDR_OFF(vid_mode) == HDR_VID_MODE &&
+               HDR_OFF(boot_flag) == HDR_BOOT_FLAG &&
+               HDR_OFF(jump) == HDR_JUMP && HDR_OFF(header) == HDR_MAGIC &&
+               HDR_OFF(version) == HDR_VERSION &&
+               HDR_OFF(type_of_loader) == HDR_TYPE_OF_LOADER &&
+               HDR_OFF(loadflags) == HDR_LOADFLAGS &&
+               HDR_OFF(ramdisk_image) == HDR_RAMDISK_IMAGE &&
+               HDR_OFF(ramdisk_size) == HDR_RAMDISK_SIZE &&
+               HDR_OFF(heap_end_ptr) == HDR_HEAP_END_PTR &&
+               HDR_OFF(cmd_line_ptr) == HDR_CMD_LINE_PTR &&
+               HDR_OFF(initrd_addr_max) == HDR_INITRD_ADDR_MAX &&
+               HDR_OFF(xloadflags) == HDR_XLOADFLAGS &&
+               HDR_OFF(cmdline_size) == HDR_CMDLINE_SIZE &&
+               HDR_OFF(payload_offset) == HDR_PAYLOAD_OFFSET &&
+               HDR_OFF(payload_length) == HDR_PAYLOAD_LENGTH &&
+               HDR_OFF(setup_data) == HDR_SETUP_DATA &&
+               HDR_OFF(init_size) == HDR_INIT_SIZE,
+               "setup header offsets differ from struct setup_header");
+_Static_assert(offsetof(struct nv_setup_data_layout, type) == 8 &&
+               offsetof(struct nv_setup_data_layout, len) == 12 &&
+               offsetof(struct nv_setup_data_layout, data) == 16,
+               "setup_data: next, type, len, then the data at 16");
+#undef BP_OFF
+#undef HDR_OFF
 
 GArray *nv_board_e820(const NvBoard *b)
 {

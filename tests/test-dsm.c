@@ -357,16 +357,69 @@ static void test_round_trip(Fx *fx, gconstpointer data)
     g_assert_cmpuint(get_label(fx, 1, 128 * KiB, 0, &back), ==, NV_DSM_OK);
 }
 
-/* A persist failure is an error status, never success. */
+/* A persist failure is an error status, never success, and the area is
+ * left as it was: a Get after the failed Set returns the old bytes, and so
+ * does the file. For the file tail (nv0) and a label file (nv2). */
 static void test_persist_failure(Fx *fx, gconstpointer data)
 {
     (void)data;
-    NvDimm *nv0 = g_ptr_array_index(fx->cfg->dimms, 0);
-    uint8_t b[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-    nv0->memdev->persist_fault = EIO;
-    g_assert_cmpuint(set_label(fx, 1, 0, sizeof(b), b), ==, NV_DSM_HW_ERROR);
-    nv0->memdev->persist_fault = 0;
-    g_assert_cmpuint(set_label(fx, 1, 0, sizeof(b), b), ==, NV_DSM_OK);
+    static const struct { guint dimm; uint32_t handle; const char *file;
+                          uint64_t base; } cases[] = {
+        { 0, 1, "a.img", A_LABELS }, { 2, 3, "c.labels", 0 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        NvDimm *nv = g_ptr_array_index(fx->cfg->dimms, cases[i].dimm);
+        NvHostMem *m = nv->label_mem ? nv->label_mem : nv->memdev;
+        uint8_t old[300], new[300], back[300];
+        memset(old, 0x0d, sizeof(old));
+        memset(new, 0xe1, sizeof(new));
+        const uint32_t off = 4000; /* straddles a page boundary */
+        g_assert_cmpuint(set_label(fx, cases[i].handle, off, sizeof(old), old),
+                         ==, NV_DSM_OK);
+        m->persist_fault = EIO;
+        g_assert_cmpuint(set_label(fx, cases[i].handle, off, sizeof(new), new),
+                         ==, NV_DSM_HW_ERROR);
+        m->persist_fault = 0;
+        g_assert_cmpuint(get_label(fx, cases[i].handle, off, sizeof(back),
+                                   back), ==, NV_DSM_OK);
+        g_assert_cmpmem(back, sizeof(back), old, sizeof(old));
+        g_autofree uint8_t *f = file_bytes(fx, cases[i].file,
+                                           cases[i].base + off, sizeof(old));
+        g_assert_cmpmem(f, sizeof(old), old, sizeof(old));
+        /* once the host recovers, the same Set goes through */
+        g_assert_cmpuint(set_label(fx, cases[i].handle, off, sizeof(new), new),
+                         ==, NV_DSM_OK);
+        g_assert_cmpuint(get_label(fx, cases[i].handle, off, sizeof(back),
+                                   back), ==, NV_DSM_OK);
+        g_assert_cmpmem(back, sizeof(back), new, sizeof(new));
+    }
+}
+
+/* Someone truncates the label file under a running nvemu: reads past the
+ * new end and every Set there answer the error status (through the mapping
+ * they were a SIGBUS), the file is not grown back, the rest still works. */
+static void test_label_file_shrunk(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *lp = path_in(fx, "c.labels");
+    uint8_t buf[4096], pat[4096];
+    memset(pat, 0x42, sizeof(pat));
+    g_assert_cmpuint(set_label(fx, 3, 0, sizeof(pat), pat), ==, NV_DSM_OK);
+    g_assert_cmpint(truncate(lp, 64 * KiB), ==, 0);
+
+    g_assert_cmpuint(get_label(fx, 3, 96 * KiB, sizeof(buf), buf), ==,
+                     NV_DSM_HW_ERROR);
+    g_assert_cmpuint(get_label(fx, 3, 62 * KiB, sizeof(buf), buf), ==,
+                     NV_DSM_HW_ERROR); /* straddles the new end */
+    g_assert_cmpuint(set_label(fx, 3, 96 * KiB, sizeof(pat), pat), ==,
+                     NV_DSM_HW_ERROR);
+    struct stat st;
+    g_assert_cmpint(stat(lp, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, 64 * KiB);
+    g_assert_cmpuint(get_label(fx, 3, 0, sizeof(buf), buf), ==, NV_DSM_OK);
+    g_assert_cmpmem(buf, sizeof(buf), pat, sizeof(pat));
+    g_assert_cmpuint(set_label(fx, 3, 4096, sizeof(pat), pat), ==,
+                     NV_DSM_OK);
 }
 
 /* The device touches the mailbox and nothing after it, even for the
@@ -644,6 +697,7 @@ int main(int argc, char **argv)
     ADD("/dsm/readonly", test_readonly);
     ADD("/dsm/round-trip", test_round_trip);
     ADD("/dsm/persist-failure", test_persist_failure);
+    ADD("/dsm/label-file-shrunk", test_label_file_shrunk);
     ADD("/dsm/mailbox-bounds", test_mailbox_bounds);
     ADD("/dsm/unclaimed-io", test_unclaimed_io);
     ADD("/dsm/concurrent", test_concurrent);

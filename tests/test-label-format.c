@@ -411,6 +411,42 @@ static void test_two_labels(gconstpointer data)
     g_assert_cmpuint(set2->problems->len, ==, 0);
 }
 
+/* An update as Linux does it: the new label into a free slot, then one
+ * index write that takes the new slot and frees the old one. */
+static void test_commit_update(gconstpointer data)
+{
+    NvLabelVersion v = GPOINTER_TO_INT(data);
+    uint32_t ls = nv_label_version_label_size(v);
+    g_autofree uint8_t *a = two_labels(v, K128);
+    g_autoptr(GError) err = NULL;
+    NvLabelSpec s;
+    spec_init(&s, UUID_A, "alpha-renamed", 0, GiB);
+    g_assert_true(nv_label_write_label(a, K128, ls, 1, &s, &err));
+    /* the label alone changes nothing: slot 1 is free in the index */
+    g_autoptr(NvLabelSet) before = nv_label_parse(a, K128);
+    g_assert_cmpuint(before->labels->len, ==, 2);
+    g_assert_cmpstr(label_at(before, 0)->name, ==, "alpha");
+    const uint32_t used[] = { 1 }, freed[] = { 0 };
+    g_assert_true(nv_label_commit_index(a, K128, used, 1, freed, 1, &err));
+    g_assert_no_error(err);
+    g_autoptr(NvLabelSet) set = nv_label_parse(a, K128);
+    dump_problems(set);
+    g_assert_cmpuint(set->problems->len, ==, 0);
+    g_assert_cmpint(set->current, ==, 0); /* index 1 was current */
+    g_assert_cmpuint(set->index[0].seq, ==, 2);
+    g_assert_cmpuint(set->labels->len, ==, 2);
+    g_assert_cmpuint(label_at(set, 0)->slot, ==, 1);
+    g_assert_cmpstr(label_at(set, 0)->name, ==, "alpha-renamed");
+    g_assert_cmpuint(label_at(set, 1)->slot, ==, 5);
+    g_assert_cmpuint(set->index[0].nfree, ==, set->geom.nslot - 2);
+    /* out of range in either list: an error, nothing written */
+    g_autofree uint8_t *copy = g_memdup2(a, K128);
+    const uint32_t far[] = { set->geom.nslot };
+    g_assert_false(nv_label_commit_index(a, K128, NULL, 0, far, 1, NULL));
+    g_assert_false(nv_label_commit_index(a, K128, far, 1, NULL, 0, NULL));
+    g_assert_cmpmem(a, K128, copy, K128);
+}
+
 static void test_guid_names(void)
 {
     static const uint8_t zero[16];
@@ -761,6 +797,10 @@ int main(int argc, char **argv)
                          test_two_labels);
     g_test_add_data_func("/label/encode/two-labels/v1.2", v12,
                          test_two_labels);
+    g_test_add_data_func("/label/encode/commit-update/v1.1", v11,
+                         test_commit_update);
+    g_test_add_data_func("/label/encode/commit-update/v1.2", v12,
+                         test_commit_update);
     g_test_add_func("/label/encode/guid-names", test_guid_names);
     g_test_add_func("/label/encode/errors", test_encode_errors);
     g_test_add_func("/label/corrupt/current-index", test_corrupt_index);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the seed corpus for fuzz-label: small label areas built here, in
+"""Write the seed corpus for fuzz-label: label areas (1K, 4K and 128K) built here, in
 Python, independently of label-area/ (the layout from UEFI 2.7 §13.19 and
 Linux's geometry rules). Each seed is a mode byte (0: no resealing) and an
 area. Run from this directory: ./make-label-seeds.py"""
@@ -43,8 +43,9 @@ def area(size, lsize, labels=()):
         a[i * isize:(i + 1) * isize] = blk
     for s in labels:
         lab = bytearray(lsize)
-        lab[0:16] = bytes(range(s, s + 16))            # uuid
-        lab[16:16 + 5] = b'ns%03d' % s                 # name
+        lab[0:16] = bytes((s + i) & 0xff for i in range(16))  # uuid
+        name = b'ns%03d' % s
+        lab[16:16 + len(name)] = name                  # name
         struct.pack_into('<IHHQQQQI', lab, 80, 0, 1, 0, 0x1234, 0,
                          s << 20, 1 << 20, s)          # flags..slot
         if lsize == 256:
@@ -59,6 +60,11 @@ seeds = {
     'v12-1k-empty': area(1024, 256),
     'v11-4k-two': area(4096, 128, labels=(0, 3)),
     'v12-4k-two': area(4096, 256, labels=(1, 2)),
+    # Real areas: 128 KiB is Linux's and QEMU's usual label-size (1020
+    # 128-byte or 510 256-byte slots, 256-byte index blocks).
+    'v11-128k-empty': area(128 * 1024, 128),
+    'v11-128k-three': area(128 * 1024, 128, labels=(0, 1, 1019)),
+    'v12-128k-three': area(128 * 1024, 256, labels=(0, 7, 509)),
 }
 for name, a in seeds.items():
     with open('label/' + name, 'wb') as f:
