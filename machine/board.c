@@ -95,8 +95,9 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
                                            NV_DSM_MAILBOX_SIZE), cfg->dimms);
     b->serial = nv_serial_new(cfg->serial == NV_SERIAL_STDIO ? 1 : -1,
                               board_irq, b, NV_IRQ_COM1);
-    b->power = nv_power_new();
-    if (!nv_io_register(b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,
+    b->power = nv_power_new(errp);
+    if (!b->power ||
+        !nv_io_register(b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,
                         NV_DSM_DOORBELL_SIZE, "dsm-doorbell",
                         nv_dsm_doorbell_io, b->dsm, errp) ||
         !nv_io_register(b->bus, NV_IO_PIO, NV_PIO_COM1, 8, "com1",

@@ -124,10 +124,13 @@ typedef enum {
     NV_POWER_NONE,
     NV_POWER_OFF,
     NV_POWER_RESET,
+    NV_POWER_SIGNAL, /* not the guest's: nv_vm_run() stopped on a signal */
 } NvPowerRequest;
 
 typedef struct NvPower NvPower;
-NvPower *nv_power_new(void);
+/* NULL with *errp set when its eventfd cannot be made: a main loop would
+ * never learn of a power-off. */
+NvPower *nv_power_new(GError **errp);
 void nv_power_free(NvPower *p);
 void nv_power_pm_io(void *opaque, uint64_t offset, uint8_t *data,
                     unsigned len, bool is_write);
@@ -138,8 +141,8 @@ NvPowerRequest nv_power_request(NvPower *p);
 void nv_power_latch(NvPower *p, NvPowerRequest r);
 /* Make nv_power_fd() readable without a request (a fatal vCPU error). */
 void nv_power_wake(NvPower *p);
-/* An eventfd-style fd that becomes readable when a request is latched, so
- * a main loop can wait for it; -1 if none. */
+/* An eventfd that becomes readable when a request is latched, so a main
+ * loop can wait for it. */
 int nv_power_fd(NvPower *p);
 
 /* ---- the board: RAM, DIMMs and devices, without vCPUs ----------------- */
@@ -267,10 +270,37 @@ bool nv_boot_load_elf(NvBoard *board, const char *path, const uint8_t *data,
  * capabilities or PVM-based: a one-line reason naming the test-host
  * runner. */
 bool nv_kvm_probe(GError **errp);
-/* Run @board until the guest powers off or resets (the result) or a vCPU
- * fails (NV_POWER_NONE with *errp set). */
+/* Run @board until the guest powers off or resets (the result), nvemu
+ * catches SIGTERM, SIGINT or SIGHUP (NV_POWER_SIGNAL), or a vCPU fails or
+ * a backend can no longer back the guest's pmem (NV_POWER_NONE with *errp
+ * set). Every vCPU has stopped when it returns. */
 NvPowerRequest nv_vm_run(NvBoard *board, const NvBootInfo *boot,
                          GError **errp);
+
+/* ---- signals, faults and the terminal (signals.c) ---------------------- */
+
+/* Catch SIGTERM, SIGINT, SIGHUP (recorded, see nv_signals_fd()) and SIGBUS
+ * (one line naming the backend, exit 128 + SIGBUS). Once, at start. */
+bool nv_signals_init(GError **errp);
+/* Readable once a stop signal arrived (never read: it stays readable). */
+int nv_signals_fd(void);
+/* The first stop signal caught, or 0. */
+int nv_signals_caught(void);
+/* QEMU's words: "terminating on signal 15 from pid 1234 (bash)", or
+ * "terminating on signal 2" without a sender (Ctrl-C); NULL if none. */
+char *nv_signals_message(void);
+/* A SIGBUS in [hm->addr, +size) names this backend. */
+void nv_signals_watch(const NvHostMem *hm);
+/* "memory-backend-file ID (PATH)" or "memory-backend-ram ID". */
+char *nv_hostmem_describe(const NvHostMem *hm);
+/* A DIMM's file backend whose file system is full while the file has
+ * holes (the guest's next store to a hole cannot be backed): the message
+ * naming it and ENOSPC. Else NULL, or with @efault (KVM could not fault a
+ * guest page in) a message naming the file backends and EIO. */
+char *nv_config_unbacked(const NvConfig *cfg, bool efault);
+/* stdin raw for the guest console; restored at exit and on a crash. */
+void nv_tty_raw(void);
+void nv_tty_restore(void); /* async-signal-safe */
 
 /* ---- ACPI ------------------------------------------------------------- */
 
