@@ -28,7 +28,8 @@ typedef enum {
 } NvSerialMode;
 
 typedef enum {
-    NV_PERSIST_CPU,      /* -machine nvdimm-persistence=cpu (default) */
+    NV_PERSIST_AUTO,     /* default: what the backends guarantee (acpi.c) */
+    NV_PERSIST_CPU,      /* -machine nvdimm-persistence=cpu */
     NV_PERSIST_MEM_CTRL, /* nvdimm-persistence=mem-ctrl */
 } NvPersistence;
 
@@ -307,6 +308,14 @@ void nv_tty_restore(void); /* async-signal-safe */
 /* Where the ACPI tables go: after the DSM mailbox in the firmware area. */
 #define NV_ACPI_TABLES_OFFSET NV_DSM_MAILBOX_SIZE
 
+/* Do the guest's own cache flushes make its stores to @hm durable? Yes for
+ * device-dax and for a file mapped (or, before realize, mappable: statx
+ * says DAX) with MAP_SYNC; no for a regular file, a block device, RAM. */
+bool nv_hostmem_guest_flush_persists(const NvHostMem *hm);
+/* The NFIT platform capabilities: nvdimm-persistence= if given (cpu 3,
+ * mem-ctrl 2), else 2 if every NVDIMM's backend passes the test above,
+ * else 0 (no persistence domain claimed, as QEMU's default). */
+uint32_t nv_config_nfit_capabilities(const NvConfig *cfg);
 /* The ACPI description of a planned configuration (see acpi-nfit.h). */
 void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi);
 /* --dump-acpi DIR: every table as DIR/<signature>.dat, lower case, as
