@@ -20,6 +20,7 @@
 #include "machine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -79,6 +80,33 @@ void nv_tty_raw(void)
 static int stop_fd = -1;
 static atomic_int stop_signo;
 static atomic_int stop_pid;
+static char stop_comm[64]; /* the sender's /proc/PID/comm, read at once */
+
+/* Read /proc/@pid/comm into stop_comm with async-signal-safe calls only:
+ * in the handler, while the sender most likely still exists. */
+static void read_comm(int pid)
+{
+    char path[32] = "/proc/", digits[12];
+    int nd = 0, at = 6;
+    do {
+        digits[nd++] = (char)('0' + pid % 10);
+        pid /= 10;
+    } while (pid && nd < (int)sizeof(digits));
+    while (nd) {
+        path[at++] = digits[--nd];
+    }
+    memcpy(path + at, "/comm", sizeof("/comm"));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return;
+    }
+    ssize_t n = read(fd, stop_comm, sizeof(stop_comm) - 1);
+    close(fd);
+    while (n > 0 && (stop_comm[n - 1] == '\n' || stop_comm[n - 1] == 0)) {
+        n--;
+    }
+    stop_comm[n > 0 ? n : 0] = 0;
+}
 
 static void stop_handler(int sig, siginfo_t *si, void *uc)
 {
@@ -89,8 +117,11 @@ static void stop_handler(int sig, siginfo_t *si, void *uc)
      * nothing. si_pid is the sender for kill(2) (SI_USER, SI_QUEUE), 0
      * from the terminal's Ctrl-C (SI_KERNEL). */
     if (atomic_compare_exchange_strong(&stop_signo, &none, sig)) {
-        atomic_store(&stop_pid, si && si->si_code <= 0 ? (int)si->si_pid
-                                                       : 0);
+        int pid = si && si->si_code <= 0 ? (int)si->si_pid : 0;
+        if (pid > 0) {
+            read_comm(pid);
+        }
+        atomic_store(&stop_pid, pid);
         uint64_t one = 1;
         ssize_t n = write(stop_fd, &one, sizeof(one));
         (void)n; /* only EAGAIN at a counter near 2^64 */
@@ -229,13 +260,10 @@ char *nv_signals_message(void)
     if (pid <= 0) { /* e.g. Ctrl-C at the terminal, as QEMU says it */
         return g_strdup_printf("terminating on signal %d", sig);
     }
-    g_autofree char *path = g_strdup_printf("/proc/%d/comm", pid);
-    g_autofree char *comm = NULL;
-    if (g_file_get_contents(path, &comm, NULL, NULL)) {
-        g_strchomp(comm);
-    }
+    /* Read by the handler; empty if the sender was already gone. */
     return g_strdup_printf("terminating on signal %d from pid %d (%s)", sig,
-                           pid, comm ? comm : "<unknown process>");
+                           pid, stop_comm[0] ? stop_comm
+                                             : "<unknown process>");
 }
 
 /* ---- a backend the host can no longer back ------------------------------- */
