@@ -50,7 +50,7 @@ sed 's/^/# reboot: /' "$out2"
 has() { grep -qE -- "$1" "$out"; }
 has2() { grep -qE -- "$1" "$out2"; }
 lacks() { ! grep -qE -- "$1" "$out"; }
-echo "1..16"
+echo "1..17"
 check "the test host and nested KVM came up" has '^TESTHOST: kvm=ok'
 check "the guest reached /init" has '^RESULT: init-reached'
 check "both vCPUs (-smp 2) are online" has '^RESULT: cpus-online=0-1$'
@@ -65,6 +65,10 @@ check "ndctl list -D shows nmem0 and nmem1" \
     has '^RESULT: dimms=.*"dev":"nmem0".*"dev":"nmem1"|^RESULT: dimms=.*"dev":"nmem1".*"dev":"nmem0"'
 check "ndctl list -R shows two 256M pmem regions" \
     has '^RESULT: regions=\[\{"dev":"region[01]","size":268435456,.*"type":"pmem".*\},\{"dev":"region[01]","size":268435456,.*"type":"pmem"'
+# Files on the test host's tmpfs are not DAX: nvemu claims no persistence
+# domain (no NFIT platform capabilities), which ndctl shows as "unknown".
+check "ndctl list -R: persistence_domain unknown on both regions (tmpfs files)" \
+    bash -c "[ \$(grep '^RESULT: regions=' '$out' | grep -o '\"persistence_domain\":\"unknown\"' | wc -l) -eq 2 ]"
 check "ndctl read-labels returns each 128K label area" \
     bash -c "grep -q '^RESULT: read-labels-nmem0=131072' '$out' && grep -q '^RESULT: read-labels-nmem1=131072' '$out'"
 check "guest poweroff -f made nvemu exit 0" has '^TESTHOST: boot=1 vmm-exit=0 '
