@@ -23,7 +23,10 @@ case "$1" in
             i=0
             while [ $i -lt 600 ] && ! marker "$2"; do sleep 0.2; i=$((i + 1)); done
             pid=$(vmm_pid)
-            r "boot$2-kill-$sig pid=$pid up=$(cut -d' ' -f1 /proc/uptime)"
+            # this subshell sends the signal: its pid and comm, as nvemu
+            # should name them
+            read -r me _ < /proc/self/stat
+            r "boot$2-kill-$sig pid=$pid from=$me comm=$(cat /proc/$me/comm)"
             kill -$sig "$pid"
             sleep 2 # a sender that outlives its kill, as a shell does
         ) & ;;
