@@ -28,7 +28,10 @@ case "$1" in
             read -r me _ < /proc/self/stat
             r "boot$2-kill-$sig pid=$pid from=$me comm=$(cat /proc/$me/comm)"
             kill -$sig "$pid"
-            sleep 2 # a sender that outlives its kill, as a shell does
+            # Outlive the kill, as a shell does, under the same comm: a
+            # last command would be exec'd in place of this subshell.
+            sleep 2
+            :
         ) & ;;
     after)
         r "boot$2-fs=$(df -k /tmp/full | tail -n 1 | tr -s ' ')"
