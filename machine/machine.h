@@ -290,8 +290,9 @@ int nv_signals_caught(void);
 /* QEMU's words: "terminating on signal 15 from pid 1234 (bash)", or
  * "terminating on signal 2" without a sender (Ctrl-C); NULL if none. */
 char *nv_signals_message(void);
-/* A SIGBUS in [hm->addr, +size) names this backend. */
-void nv_signals_watch(const NvHostMem *hm);
+/* A SIGBUS in [hm->addr, +size) names this backend (@name, or NULL for
+ * nv_hostmem_describe()). */
+void nv_signals_watch(const NvHostMem *hm, const char *name);
 /* "memory-backend-file ID (PATH)" or "memory-backend-ram ID". */
 char *nv_hostmem_describe(const NvHostMem *hm);
 /* A DIMM's file backend whose file system is full while the file has

@@ -185,7 +185,7 @@ char *nv_hostmem_describe(const NvHostMem *hm)
     return g_strdup_printf("memory-backend-ram %s", hm->cfg.id);
 }
 
-void nv_signals_watch(const NvHostMem *hm)
+void nv_signals_watch(const NvHostMem *hm, const char *name)
 {
     if (!hm->addr || hm->fd < 0) {
         return;
@@ -202,11 +202,11 @@ void nv_signals_watch(const NvHostMem *hm)
     if (n) {
         memcpy(w, watched, n * sizeof(*w));
     }
-    g_autofree char *name = nv_hostmem_describe(hm);
+    g_autofree char *desc = name ? g_strdup(name) : nv_hostmem_describe(hm);
     w[n] = (Watched) {
         .start = (uintptr_t)hm->addr,
         .end = (uintptr_t)hm->addr + hm->size,
-        .msg = g_strdup_printf("nvemu: %s: ", name),
+        .msg = g_strdup_printf("nvemu: %s: ", desc),
         .fd = hm->fd,
     };
     atomic_store(&n_watched, 0);

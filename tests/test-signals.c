@@ -82,7 +82,7 @@ static void test_sigbus_names_backend(void)
                       nv_hostmem_realize(hm, &err));
         g_assert_no_error(err);
         g_assert_true(nv_signals_init(&err));
-        nv_signals_watch(hm);
+        nv_signals_watch(hm, NULL);
         g_assert_cmpint(ftruncate(hm->fd, 0), ==, 0);
         hm->addr[MiB] = 1; /* SIGBUS: the handler exits */
         g_assert_not_reached();
