@@ -23,7 +23,16 @@
 #define IDMAP_ADDR     UINT64_C(0xFFFBC000)
 #define KICK_SIGNAL    SIGUSR1
 #define CPUID_MAX      256
-/* How often nv_vm_run() looks for a backend whose file system filled up. */
+/*
+ * How often nv_vm_run() looks for a backend whose file system filled up.
+ * A guest store to a hole that the host cannot back never reaches KVM_RUN
+ * as EFAULT while the guest has interrupts on: KVM turns the failed fault
+ * into a host-side async page fault (an "artificial halt" when the guest
+ * has no PV async PF), which fails and is retried for ever. Measured in
+ * the test host (Linux 6.1), user- and kernel-mode stores: the guest hung
+ * until killed, also with KVM_FEATURE_ASYNC_PF, _INT and _VMEXIT cleared
+ * from the guest's CPUID. So nvemu watches the file systems instead.
+ */
 #define UNBACKED_CHECK_MS 1000
 
 typedef struct NvVm NvVm;

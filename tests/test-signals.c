@@ -31,7 +31,7 @@ static void stop_signal_child(int sig)
     g_assert_cmpint(nv_signals_caught(), ==, sig);
     g_assert_true(readable(nv_signals_fd()));
     /* a second signal changes nothing: the first one is reported */
-    g_assert_cmpint(kill(getpid(), SIGHUP), ==, 0);
+    g_assert_cmpint(kill(getpid(), sig == SIGHUP ? SIGTERM : SIGHUP), ==, 0);
     g_assert_cmpint(nv_signals_caught(), ==, sig);
     g_autofree char *msg = nv_signals_message();
     g_autofree char *want = g_strdup_printf(
@@ -44,6 +44,17 @@ static void test_sigterm(void)
     if (g_test_subprocess()) {
         prctl(PR_SET_NAME, "nvemu-test");
         stop_signal_child(SIGTERM);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+}
+
+static void test_sighup(void)
+{
+    if (g_test_subprocess()) {
+        prctl(PR_SET_NAME, "nvemu-test");
+        stop_signal_child(SIGHUP);
         return;
     }
     g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
@@ -103,6 +114,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/signals/sigterm", test_sigterm);
+    g_test_add_func("/signals/sighup", test_sighup);
     g_test_add_func("/signals/sigint-inherited-ignored",
                     test_sigint_inherited_ignored);
     g_test_add_func("/signals/sigbus-names-backend",
