@@ -45,11 +45,9 @@ void nv_tty_restore(void)
 static void crash_handler(int sig)
 {
     nv_tty_restore();
-    /* SA_RESETHAND made the action the default again: a fault re-faults
-     * when we return, a raised signal is delivered when it is unblocked. */
-    if (sig == SIGABRT || sig == SIGQUIT) {
-        raise(sig);
-    }
+    /* SA_RESETHAND made the action the default again: the signal raised
+     * here is delivered as we return (a fault or a kill alike). */
+    raise(sig);
 }
 
 /* Keys go to the guest as typed; Ctrl-C still stops nvemu (ISIG kept). */

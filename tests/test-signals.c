@@ -2,15 +2,20 @@
  * tests/test-signals.c — machine/signals.c without a guest: a stop signal
  * is recorded with its sender and wakes nv_signals_fd() (also SIGINT that
  * was inherited as ignored), QEMU's line, and a SIGBUS in a backend's
- * mapping names the backend in one line and exits 128 + SIGBUS. Each case
- * runs in a subprocess: the handlers are process-wide.
+ * mapping names the backend in one line and exits 128 + SIGBUS; a raw
+ * terminal is restored at exit and on a crash. Each case runs in a
+ * subprocess: the handlers are process-wide.
  */
 #include "machine.h"
 
 #include <glib/gstdio.h>
 #include <poll.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
+#include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 static bool readable(int fd)
@@ -110,6 +115,63 @@ static void test_sigbus_names_backend(void)
     g_assert_cmpint(rmdir(dir), ==, 0);
 }
 
+/* ---- the terminal: raw for the console, restored on every way out ---- */
+
+static bool tty_is_raw(int fd)
+{
+    struct termios t;
+    g_assert_cmpint(tcgetattr(fd, &t), ==, 0);
+    return !(t.c_lflag & ICANON) && !(t.c_lflag & ECHO);
+}
+
+/* Child: the pty named by $NVEMU_TEST_PTY as stdin, made raw, then
+ * @how: "exit" (main() returning an error) or "segv" (a crash). */
+static void raw_then(const char *how)
+{
+    int fd = open(g_getenv("NVEMU_TEST_PTY"), O_RDWR | O_NOCTTY);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(dup2(fd, STDIN_FILENO), ==, STDIN_FILENO);
+    nv_tty_raw();
+    g_assert_true(tty_is_raw(STDIN_FILENO));
+    fprintf(stderr, "raw-ok\n");
+    if (!strcmp(how, "segv")) {
+        raise(SIGSEGV);
+    }
+    exit(1);
+}
+
+static void tty_case(const char *how)
+{
+    if (g_test_subprocess()) {
+        raw_then(how);
+        return;
+    }
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    g_assert_cmpint(master, >=, 0);
+    g_assert_cmpint(grantpt(master), ==, 0);
+    g_assert_cmpint(unlockpt(master), ==, 0);
+    g_setenv("NVEMU_TEST_PTY", ptsname(master), TRUE);
+    int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+    g_assert_cmpint(slave, >=, 0);
+    g_assert_false(tty_is_raw(slave));
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*raw-ok*");
+    g_assert_false(tty_is_raw(slave)); /* restored */
+    close(slave);
+    close(master);
+}
+
+static void test_tty_restored_at_exit(void)
+{
+    tty_case("exit");
+}
+
+static void test_tty_restored_on_crash(void)
+{
+    tty_case("segv");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -119,5 +181,9 @@ int main(int argc, char **argv)
                     test_sigint_inherited_ignored);
     g_test_add_func("/signals/sigbus-names-backend",
                     test_sigbus_names_backend);
+    g_test_add_func("/signals/tty-restored-at-exit",
+                    test_tty_restored_at_exit);
+    g_test_add_func("/signals/tty-restored-on-crash",
+                    test_tty_restored_on_crash);
     return g_test_run();
 }
