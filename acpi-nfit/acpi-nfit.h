@@ -48,6 +48,11 @@
  * base+2 reset register (1 byte). */
 #define NV_ACPI_PM_REG_LEN     4
 
+/* NFIT platform capability bits: the persistence domain Linux reports
+ * (memory_controller, cpu_cache) */
+#define NV_NFIT_CAP_CPU_CACHE  (1u << 0)
+#define NV_NFIT_CAP_MEM_CTRL   (1u << 1)
+
 /* One NVDIMM's nvdimm-flush-hint page: writing any value there makes nvemu
  * persist that DIMM. Page for slot s at flush_hint_base + s * 4K. */
 #define NV_FLUSH_HINT_STRIDE   0x1000
@@ -56,7 +61,10 @@ typedef struct {
     uint32_t ncpus;
     uint32_t slots;            /* one NVxx device per slot */
     GPtrArray *dimms;          /* NvDimm *, planned (slot, addr, size set) */
-    bool cpu_cache_flush;      /* nvdimm-persistence=cpu (else mem-ctrl) */
+    /* NFIT platform capabilities (ACPI 6.4 §5.2.25.9): 0 claims nothing
+     * and omits the structure (QEMU's default); NV_NFIT_CAP_MEM_CTRL
+     * (2) or NV_NFIT_CAP_MEM_CTRL | NV_NFIT_CAP_CPU_CACHE (3). */
+    uint32_t nfit_capabilities;
 
     uint64_t tables_base;      /* guest address of the first table */
     uint64_t tables_max;       /* bytes available there */

@@ -1,7 +1,8 @@
 /*
  * acpi-nfit/nfit.c — the NFIT (NVDIMM Firmware Interface Table, ACPI 6.4
  * §5.2.25): one SPA range, one region mapping, one control region and one
- * flush-hint structure per NVDIMM, then the platform capabilities.
+ * flush-hint structure per NVDIMM, then the platform capabilities (if the
+ * machine claims a persistence domain).
  *
  * The structure sizes are exactly what Linux's drivers/acpi/nfit accepts:
  * SPA 56 (it rejects any other length unless the 6.4 location cookie is
@@ -32,9 +33,6 @@ enum {
     NFIT_SPA_PROXIMITY_VALID = 1u << 1,
     /* DCR valid fields: bit 0, manufacturing location and date are valid */
     NFIT_DCR_MFG_VALID = 1u << 0,
-    /* Platform capabilities */
-    NFIT_CAP_CPU_CACHE_FLUSH = 1u << 0,
-    NFIT_CAP_MEM_CTRL_FLUSH = 1u << 1,
 };
 
 /* DCR identity. These values, like the serial number, go into Linux's
@@ -279,20 +277,23 @@ static void put_flush(GArray *t, const NvAcpiConfig *cfg, const NvDimm *d)
                  (uint64_t)d->slot * NV_FLUSH_HINT_STRIDE);
 }
 
-/* ACPI 6.4 §5.2.25: Platform Capabilities Structure */
+/* ACPI 6.4 §5.2.25.9: Platform Capabilities Structure, only when the
+ * machine claims a persistence domain (as QEMU: none by default). */
 static void put_caps(GArray *t, const NvAcpiConfig *cfg)
 {
+    uint32_t caps = cfg->nfit_capabilities;
+    if (!caps) {
+        return;
+    }
     uint8_t *p = nv_acpi_table_grow(t, NFIT_CAPS_LEN);
     nv_st16(p + 0, NFIT_TYPE_CAPS);            /* 0: Type */
     nv_st16(p + 2, NFIT_CAPS_LEN);             /* 2: Length */
-    st8(p + 4, 1);                          /* 4: Highest Valid Capability:
-                                             *     bit 1 */
+    st8(p + 4, (uint8_t)(31 - __builtin_clz(caps))); /* 4: Highest Valid
+                                             *     Capability (bit) */
     /* 5..7: Reserved */
-    /* 8: Capabilities. Memory-controller flush always (a write is durable
-     * once nvemu persisted it, which a flush hint or the _DSM triggers);
-     * CPU cache flush too with nvdimm-persistence=cpu. */
-    nv_st32(p + 8, NFIT_CAP_MEM_CTRL_FLUSH |
-                (cfg->cpu_cache_flush ? NFIT_CAP_CPU_CACHE_FLUSH : 0));
+    nv_st32(p + 8, caps);                      /* 8: Capabilities: bit 0
+                                             *     CPU cache flush, bit 1
+                                             *     memory-controller flush */
     /* 12..15: Reserved */
 }
 

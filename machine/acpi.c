@@ -5,7 +5,61 @@
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX 0x00200000 /* linux/stat.h, Linux 5.8 */
+#endif
+
+bool nv_hostmem_guest_flush_persists(const NvHostMem *hm)
+{
+    switch (hm->ftype) {
+    case NV_FILE_DEVDAX:
+        return true;
+    case NV_FILE_REGULAR:
+        if (hm->addr) {
+            return hm->map_sync; /* realized: what the mapping is */
+        }
+        if (hm->cfg.share && !hm->cfg.readonly && hm->exists) {
+            /* Not mapped yet (--dump-acpi): realize maps a DAX file with
+             * MAP_SYNC. A file not created yet counts as not DAX. */
+            struct statx stx;
+            return statx(AT_FDCWD, hm->cfg.mem_path, 0, STATX_BASIC_STATS,
+                         &stx) == 0 &&
+                   (stx.stx_attributes_mask & STATX_ATTR_DAX) &&
+                   (stx.stx_attributes & STATX_ATTR_DAX);
+        }
+        return false;
+    default:
+        return false; /* RAM, or a block device (its page cache) */
+    }
+}
+
+uint32_t nv_config_nfit_capabilities(const NvConfig *cfg)
+{
+    switch (cfg->persistence) {
+    case NV_PERSIST_CPU:
+        return NV_NFIT_CAP_CPU_CACHE | NV_NFIT_CAP_MEM_CTRL;
+    case NV_PERSIST_MEM_CTRL:
+        return NV_NFIT_CAP_MEM_CTRL;
+    case NV_PERSIST_AUTO:
+        break;
+    }
+    /* The weakest NVDIMM decides for the machine. */
+    bool any = false;
+    for (guint i = 0; i < cfg->dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(cfg->dimms, i);
+        if (d->kind != NV_DIMM_NVDIMM || !d->memdev) {
+            continue;
+        }
+        if (!nv_hostmem_guest_flush_persists(d->memdev)) {
+            return 0;
+        }
+        any = true;
+    }
+    return any ? NV_NFIT_CAP_MEM_CTRL : 0;
+}
 
 void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
 {
@@ -14,7 +68,7 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
         .ncpus = cfg->smp,
         .slots = cfg->board.slots,
         .dimms = cfg->dimms,
-        .cpu_cache_flush = cfg->persistence == NV_PERSIST_CPU,
+        .nfit_capabilities = nv_config_nfit_capabilities(cfg),
         .tables_base = fw + NV_ACPI_TABLES_OFFSET,
         .tables_max = NV_FW_AREA_SIZE - NV_ACPI_TABLES_OFFSET,
         .dsm_mailbox = fw,

@@ -95,7 +95,10 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
                                            NV_DSM_MAILBOX_SIZE), cfg->dimms);
     b->serial = nv_serial_new(cfg->serial == NV_SERIAL_STDIO ? 1 : -1,
                               board_irq, b, NV_IRQ_COM1);
-    b->power = nv_power_new();
+    b->power = nv_power_new(errp);
+    if (!b->power) {
+        return NULL;
+    }
     if (cfg->rtc) {
         b->rtc = nv_rtc_new(NULL, NULL);
         if (!nv_io_register(b->bus, NV_IO_PIO, NV_PIO_RTC, NV_RTC_PORTS,

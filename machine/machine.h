@@ -33,7 +33,8 @@ typedef enum {
 } NvSerialMode;
 
 typedef enum {
-    NV_PERSIST_CPU,      /* -machine nvdimm-persistence=cpu (default) */
+    NV_PERSIST_AUTO,     /* default: what the backends guarantee (acpi.c) */
+    NV_PERSIST_CPU,      /* -machine nvdimm-persistence=cpu */
     NV_PERSIST_MEM_CTRL, /* nvdimm-persistence=mem-ctrl */
 } NvPersistence;
 
@@ -134,10 +135,13 @@ typedef enum {
     NV_POWER_NONE,
     NV_POWER_OFF,
     NV_POWER_RESET,
+    NV_POWER_SIGNAL, /* not the guest's: nv_vm_run() stopped on a signal */
 } NvPowerRequest;
 
 typedef struct NvPower NvPower;
-NvPower *nv_power_new(void);
+/* NULL with *errp set when its eventfd cannot be made: a main loop would
+ * never learn of a power-off. */
+NvPower *nv_power_new(GError **errp);
 void nv_power_free(NvPower *p);
 void nv_power_pm_io(void *opaque, uint64_t offset, uint8_t *data,
                     unsigned len, bool is_write);
@@ -148,8 +152,8 @@ NvPowerRequest nv_power_request(NvPower *p);
 void nv_power_latch(NvPower *p, NvPowerRequest r);
 /* Make nv_power_fd() readable without a request (a fatal vCPU error). */
 void nv_power_wake(NvPower *p);
-/* An eventfd-style fd that becomes readable when a request is latched, so
- * a main loop can wait for it; -1 if none. */
+/* An eventfd that becomes readable when a request is latched, so a main
+ * loop can wait for it. */
 int nv_power_fd(NvPower *p);
 
 /* ---- the board: RAM, DIMMs and devices, without vCPUs ----------------- */
@@ -288,16 +292,52 @@ bool nv_boot_load_elf(NvBoard *board, const char *path, const uint8_t *data,
  * capabilities or PVM-based: a one-line reason naming the test-host
  * runner. */
 bool nv_kvm_probe(GError **errp);
-/* Run @board until the guest powers off or resets (the result) or a vCPU
- * fails (NV_POWER_NONE with *errp set). */
+/* Run @board until the guest powers off or resets (the result), nvemu
+ * catches SIGTERM, SIGINT or SIGHUP (NV_POWER_SIGNAL), or a vCPU fails or
+ * a backend can no longer back the guest's pmem (NV_POWER_NONE with *errp
+ * set). Every vCPU has stopped when it returns. */
 NvPowerRequest nv_vm_run(NvBoard *board, const NvBootInfo *boot,
                          GError **errp);
+
+/* ---- signals, faults and the terminal (signals.c) ---------------------- */
+
+/* Catch SIGTERM, SIGINT, SIGHUP (recorded, see nv_signals_fd()) and SIGBUS
+ * (one line naming the backend, exit 128 + SIGBUS). Once, at start. */
+bool nv_signals_init(GError **errp);
+/* Readable once a stop signal arrived (never read: it stays readable). */
+int nv_signals_fd(void);
+/* The first stop signal caught, or 0. */
+int nv_signals_caught(void);
+/* QEMU's words: "terminating on signal 15 from pid 1234 (bash)", or
+ * "terminating on signal 2" without a sender (Ctrl-C); NULL if none. */
+char *nv_signals_message(void);
+/* A SIGBUS in [hm->addr, +size) names this backend (@name, or NULL for
+ * nv_hostmem_describe()). */
+void nv_signals_watch(const NvHostMem *hm, const char *name);
+/* "memory-backend-file ID (PATH)" or "memory-backend-ram ID". */
+char *nv_hostmem_describe(const NvHostMem *hm);
+/* A DIMM's file backend whose file system is full while the file has
+ * holes (the guest's next store to a hole cannot be backed): the message
+ * naming it and ENOSPC. Else NULL, or with @efault (KVM could not fault a
+ * guest page in) a message naming the file backends and EIO. */
+char *nv_config_unbacked(const NvConfig *cfg, bool efault);
+/* stdin raw for the guest console; restored at exit and on a crash. */
+void nv_tty_raw(void);
+void nv_tty_restore(void); /* async-signal-safe */
 
 /* ---- ACPI ------------------------------------------------------------- */
 
 /* Where the ACPI tables go: after the DSM mailbox in the firmware area. */
 #define NV_ACPI_TABLES_OFFSET NV_DSM_MAILBOX_SIZE
 
+/* Do the guest's own cache flushes make its stores to @hm durable? Yes for
+ * device-dax and for a file mapped (or, before realize, mappable: statx
+ * says DAX) with MAP_SYNC; no for a regular file, a block device, RAM. */
+bool nv_hostmem_guest_flush_persists(const NvHostMem *hm);
+/* The NFIT platform capabilities: nvdimm-persistence= if given (cpu 3,
+ * mem-ctrl 2), else 2 if every NVDIMM's backend passes the test above,
+ * else 0 (no persistence domain claimed, as QEMU's default). */
+uint32_t nv_config_nfit_capabilities(const NvConfig *cfg);
 /* The ACPI description of a planned configuration (see acpi-nfit.h). */
 void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi);
 /* --dump-acpi DIR: every table as DIR/<signature>.dat, lower case, as

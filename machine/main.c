@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <termios.h>
 #include <unistd.h>
 
 static int fail(GError *err)
@@ -20,32 +19,6 @@ static int fail(GError *err)
 
 static G_LOCK_DEFINE(console);
 static NvSerial *console_serial; /* the current boot's COM1, under the lock */
-static struct termios saved_tty;
-static bool tty_raw;
-
-static void restore_tty(void)
-{
-    if (tty_raw) {
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
-    }
-}
-
-/* Keys go to the guest as typed; Ctrl-C still stops nvemu (ISIG kept). */
-static void raw_tty(void)
-{
-    struct termios t;
-    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) != 0) {
-        return;
-    }
-    t = saved_tty;
-    t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | IEXTEN);
-    t.c_iflag &= ~(tcflag_t)(ICRNL | IXON);
-    if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0) {
-        tty_raw = true;
-        atexit(restore_tty);
-    }
-}
-
 static void *console_thread(void *opaque)
 {
     (void)opaque;
@@ -74,6 +47,17 @@ static NvPowerRequest boot_once(NvConfig *cfg, bool *ran, GError **errp)
 {
     g_autoptr(NvBoard) board = nv_board_new(cfg, errp);
     NvBootInfo boot;
+    if (board) {
+        for (guint i = 0; i < cfg->dimms->len; i++) {
+            NvDimm *d = g_ptr_array_index(cfg->dimms, i);
+            nv_signals_watch(d->memdev, NULL); /* a SIGBUS names it */
+            if (d->label_mem) {
+                g_autofree char *n = g_strdup_printf(
+                    "%s: label-file (%s)", d->name, d->label_file);
+                nv_signals_watch(d->label_mem, n);
+            }
+        }
+    }
     if (!board || !nv_board_install_acpi(board, errp) ||
         !nv_boot_linux(board, cfg->kernel, cfg->initrd, cfg->append,
                        NV_ACPI_RSDP_ADDR, &boot, errp)) {
@@ -111,8 +95,9 @@ static int run_guest(NvConfig *cfg)
                 "--print-memory-map or --dump-acpi DIR)\n");
         return 1;
     }
-    /* Files are created and mapped by the first boot's nv_board_new(). */
-    if (!nv_kvm_probe(&err)) {
+    /* Files are created and mapped by the first boot's nv_board_new().
+     * SIGTERM, SIGINT, SIGHUP stop the guest from now on. */
+    if (!nv_signals_init(&err) || !nv_kvm_probe(&err)) {
         return fail(err);
     }
     /* A closed stdout (nvemu | head) must not kill nvemu before it has
@@ -120,7 +105,7 @@ static int run_guest(NvConfig *cfg)
     signal(SIGPIPE, SIG_IGN);
     if (cfg->serial == NV_SERIAL_STDIO) {
         pthread_t t;
-        raw_tty();
+        nv_tty_raw();
         if (pthread_create(&t, NULL, console_thread, NULL) == 0) {
             pthread_detach(t);
         }
@@ -136,6 +121,13 @@ static int run_guest(NvConfig *cfg)
                 nv_config_remove_created(cfg);
             }
             return fail(err);
+        }
+        if (r == NV_POWER_SIGNAL) {
+            /* As QEMU, but not 0: a script can tell it from a poweroff. */
+            g_autofree char *msg = nv_signals_message();
+            fprintf(stderr, "nvemu: %s\n", msg);
+            sync_dimms(cfg);
+            return 128 + nv_signals_caught();
         }
         if (r == NV_POWER_OFF || cfg->no_reboot) {
             sync_dimms(cfg);

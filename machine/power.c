@@ -42,24 +42,24 @@ struct NvPower {
     bool warned_sleep;
 };
 
-NvPower *nv_power_new(void)
+NvPower *nv_power_new(GError **errp)
 {
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (efd < 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_IO, "power-off registers: "
+                    "eventfd: %s", g_strerror(errno));
+        return NULL;
+    }
     NvPower *p = g_new0(NvPower, 1);
     g_mutex_init(&p->lock);
-    p->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (p->efd < 0) {
-        /* Not fatal: nv_power_request() still works for a polling loop. */
-        fprintf(stderr, "nvemu: eventfd: %s\n", g_strerror(errno));
-    }
+    p->efd = efd;
     return p;
 }
 
 void nv_power_free(NvPower *p)
 {
     if (p) {
-        if (p->efd >= 0) {
-            close(p->efd);
-        }
+        close(p->efd);
         g_mutex_clear(&p->lock);
         g_free(p);
     }
@@ -67,14 +67,12 @@ void nv_power_free(NvPower *p)
 
 static void signal_fd(NvPower *p)
 {
-    if (p->efd >= 0) {
-        uint64_t one = 1;
-        ssize_t n;
-        do {
-            n = write(p->efd, &one, sizeof(one));
-        } while (n < 0 && errno == EINTR);
-        /* The only other failure, EAGAIN, needs a counter near 2^64. */
-    }
+    uint64_t one = 1;
+    ssize_t n;
+    do {
+        n = write(p->efd, &one, sizeof(one));
+    } while (n < 0 && errno == EINTR);
+    /* The only other failure, EAGAIN, needs a counter near 2^64. */
 }
 
 /* Power-off beats reset whichever came first: once the guest has asked to

@@ -95,7 +95,7 @@ static NvAcpiConfig make_cfg(uint32_t ncpus, uint32_t slots, GPtrArray *dimms)
         .ncpus = ncpus,
         .slots = slots,
         .dimms = dimms,
-        .cpu_cache_flush = false,
+        .nfit_capabilities = NV_NFIT_CAP_MEM_CTRL,
         .tables_base = TABLES_BASE,
         .tables_max = TABLES_MAX,
         .dsm_mailbox = MAILBOX,
@@ -459,7 +459,8 @@ static void check_nfit(const GArray *t, const NvAcpiConfig *cfg)
         }
         off += len;
     }
-    g_assert_cmpuint(t->len, ==, 40 + nv->len * (56 + 48 + 80 + 24) + 16);
+    g_assert_cmpuint(t->len, ==, 40 + nv->len * (56 + 48 + 80 + 24) +
+                                 (cfg->nfit_capabilities ? 16 : 0));
 
     g_autoptr(GHashTable) spa_idx = g_hash_table_new(NULL, NULL);
     g_autoptr(GHashTable) dcr_idx = g_hash_table_new(NULL, NULL);
@@ -535,10 +536,14 @@ static void check_nfit(const GArray *t, const NvAcpiConfig *cfg)
                         (uint64_t)d->slot * NV_FLUSH_HINT_STRIDE);
     }
 
+    if (!cfg->nfit_capabilities) { /* nothing claimed: no structure */
+        g_assert_cmpuint(ncaps, ==, 0);
+        return;
+    }
     g_assert_cmpuint(ncaps, ==, 1);
     g_assert_cmpuint(caps[4], ==, 1);                 /* highest bit */
     g_assert_true(all_zero(caps + 5, 3));
-    g_assert_cmphex(ld32(caps + 8), ==, cfg->cpu_cache_flush ? 3 : 2);
+    g_assert_cmphex(ld32(caps + 8), ==, cfg->nfit_capabilities);
     g_assert_cmpuint(ld32(caps + 12), ==, 0);
 }
 
@@ -569,7 +574,7 @@ static void test_nfit_from_opts(void)
     g_autoptr(GPtrArray) dimms = dimms_new();
     g_ptr_array_add(dimms, d);
     NvAcpiConfig cfg = make_cfg(2, 8, dimms);
-    cfg.cpu_cache_flush = true;
+    cfg.nfit_capabilities = NV_NFIT_CAP_CPU_CACHE | NV_NFIT_CAP_MEM_CTRL;
     g_autoptr(GArray) n = nv_acpi_build_nfit(&cfg);
     check_nfit(n, &cfg);
     /* slot 7: handle 8, flush page 7 */
@@ -597,11 +602,17 @@ static void test_nfit_four(void)
     g_assert_cmpuint(unarmed, ==, 1);
 
     /* persistence: cpu -> 0x3 (cpu cache + memory controller) */
-    cfg.cpu_cache_flush = true;
+    cfg.nfit_capabilities = NV_NFIT_CAP_CPU_CACHE | NV_NFIT_CAP_MEM_CTRL;
     g_autoptr(GArray) c = nv_acpi_build_nfit(&cfg);
     check_nfit(c, &cfg);
     g_assert_cmphex(ld32(bytes(c) + c->len - 16 + 8), ==, 3);
     g_assert_cmphex(ld32(bytes(n) + n->len - 16 + 8), ==, 2);
+    /* nothing claimed: the same table without the 16-byte structure */
+    cfg.nfit_capabilities = 0;
+    g_autoptr(GArray) z = nv_acpi_build_nfit(&cfg);
+    check_nfit(z, &cfg);
+    g_assert_cmpuint(z->len, ==, n->len - 16);
+    g_assert_cmpmem(bytes(z) + 40, z->len - 40, bytes(n) + 40, n->len - 56);
 }
 
 /* The order of cfg->dimms does not matter, only the slots. */
@@ -876,7 +887,7 @@ static void test_iasl(void)
     }
     g_autoptr(GPtrArray) dimms = four_nvdimms();
     NvAcpiConfig cfg = make_cfg(4, 8, dimms);
-    cfg.cpu_cache_flush = true;
+    cfg.nfit_capabilities = NV_NFIT_CAP_CPU_CACHE | NV_NFIT_CAP_MEM_CTRL;
     g_autoptr(GError) err = NULL;
     g_autoptr(NvAcpiTables) t = nv_acpi_build(&cfg, &err);
     g_assert_no_error(err);

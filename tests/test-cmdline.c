@@ -31,7 +31,7 @@ static void test_defaults(void)
     g_assert_true(c->board.nvdimm_enabled);
     g_assert_cmpuint(c->smp, ==, 1);
     g_assert_cmpint(c->serial, ==, NV_SERIAL_STDIO);
-    g_assert_cmpint(c->persistence, ==, NV_PERSIST_CPU);
+    g_assert_cmpint(c->persistence, ==, NV_PERSIST_AUTO);
     g_assert_false(c->kernel_unpack_guest); /* nvemu unpacks bzImages */
 }
 

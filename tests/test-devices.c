@@ -78,7 +78,8 @@ static void fx_setup(Fx *fx, gconstpointer data)
     g_assert_cmpint(fcntl(fx->out[0], F_SETFL, O_NONBLOCK), ==, 0);
     fx->bus = nv_io_bus_new();
     fx->serial = nv_serial_new(fx->out[1], irq_rec, &fx->irq, NV_IRQ_COM1);
-    fx->power = nv_power_new();
+    fx->power = nv_power_new(&err);
+    g_assert_no_error(err);
     g_assert_true(nv_io_register(fx->bus, NV_IO_PIO, COM1, 8, "com1",
                                  nv_serial_io, fx->serial, &err));
     g_assert_true(nv_io_register(fx->bus, NV_IO_PIO, NV_PIO_PM_BASE,
@@ -772,7 +773,8 @@ static void test_off_wins(Fx *fx, gconstpointer data)
     outb(fx, I8042_CMD, 0xfe);
     g_assert_cmpint(nv_power_request(fx->power), ==, NV_POWER_OFF);
     /* The other order too, on a second machine. */
-    NvPower *p = nv_power_new();
+    NvPower *p = nv_power_new(NULL);
+    g_assert_nonnull(p);
     uint8_t v = 0xfe;
     nv_power_i8042_io(p, 0, &v, 1, true);
     g_assert_cmpint(nv_power_request(p), ==, NV_POWER_RESET);
