@@ -290,8 +290,11 @@ char *nv_config_unbacked(const NvConfig *cfg, bool efault)
         g_autofree char *name = nv_hostmem_describe(d->memdev);
         if (full_with_holes(d->memdev)) {
             g_string_free(all, true);
-            return g_strdup_printf("%s: the guest wrote to %s that the "
-                                   "host cannot back: %s", name,
+            /* Said as it is: the guest may not have hit a hole yet, but
+             * its next store to one would hang it. */
+            return g_strdup_printf("%s: the host can no longer back the "
+                                   "guest's %s (the file has holes and its "
+                                   "file system is full): %s", name,
                                    d->kind == NV_DIMM_NVDIMM ? "pmem"
                                                              : "memory",
                                    g_strerror(ENOSPC));

@@ -56,7 +56,7 @@ stopped() { # boot
     read -r rc secs < <(sed -n "s/^TESTHOST: boot=$1 vmm-exit=\([0-9]*\) secs=\([0-9.]*\).*/\1 \2/p" "$out")
     [[ -n $rc && $rc -ne 0 && $rc -ne 124 ]] && awk -v s="$secs" -v t="$timeout" 'BEGIN { exit !(s < t - 20) }'
 }
-line='^TESTHOST: boot=%s vmm-stderr: nvemu: memory-backend-file mem0 \(/tmp/full/pmem0\.img\): the guest wrote to pmem that the host cannot back: No space left on device$'
+line='^TESTHOST: boot=%s vmm-stderr: nvemu: memory-backend-file mem0 \(/tmp/full/pmem0\.img\): the host can no longer back the guest.s pmem \(the file has holes and its file system is full\): No space left on device$'
 echo "1..15"
 check "the test host mounted a 48M tmpfs for the backing file" has '^RESULT: host boot1-fs=tmpfs 49152 '
 check "boot 1: the guest stored to device-dax from user mode" has '^RESULT: user-store-start'
