@@ -219,16 +219,17 @@ static void write_reset_vector(uint8_t *p)
     memcpy(p, stub, sizeof(stub));
 }
 
-/* Check the header; *payload_off is where the protected-mode code starts. */
-static bool check_bzimage(const char *path, const uint8_t *k, gsize len,
-                          gsize *payload_off, GError **errp)
+bool nv_boot_check_bzimage(const char *path, const uint8_t *k, gsize len,
+                           uint64_t file_len, gsize *payload_off,
+                           uint32_t *cmdline_size, GError **errp)
 {
     const char *why = NULL;
-    if (len < 0x270) {
+    if (len < NV_BOOT_HDR_LEN) {
         why = "too small to be a bzImage";
     } else if (nv_ld16(k + HDR_BOOT_FLAG) != 0xAA55 ||
                memcmp(k + HDR_MAGIC, "HdrS", 4) != 0) {
-        why = "not a Linux bzImage (no boot flag or HdrS header)";
+        why = "not a Linux bzImage or vmlinux (no boot flag or HdrS header, "
+              "no ELF header)";
     } else if (nv_ld16(k + HDR_VERSION) < 0x020C) {
         why = "boot protocol older than 2.12";
     } else if (!(nv_ld16(k + HDR_XLOADFLAGS) & XLF_KERNEL_64)) {
@@ -237,7 +238,8 @@ static bool check_bzimage(const char *path, const uint8_t *k, gsize len,
     if (!why) {
         unsigned sects = k[HDR_SETUP_SECTS] ? k[HDR_SETUP_SECTS] : 4;
         *payload_off = (gsize)(sects + 1) * 512;
-        if (*payload_off >= len) {
+        *cmdline_size = nv_ld32(k + HDR_CMDLINE_SIZE);
+        if (*payload_off >= file_len) {
             why = "setup_sects points past the end of the file";
         }
     }
@@ -356,7 +358,9 @@ bool nv_boot_linux(NvBoard *b, const char *kernel, const char *initrd,
         elen = klen;
         synth_setup_header(zp);
     } else {
-        if (!check_bzimage(kernel, k, klen, &off, errp) ||
+        uint32_t cmdline_size;
+        if (!nv_boot_check_bzimage(kernel, k, klen, klen, &off, &cmdline_size,
+                                   errp) ||
             (!b->cfg->kernel_unpack_guest &&
              !host_unpack(kernel, k, klen, off, &vmlinux, errp))) {
             return false;

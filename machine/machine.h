@@ -254,6 +254,15 @@ bool nv_boot_linux(NvBoard *board, const char *kernel, const char *initrd,
                    const char *cmdline, uint64_t rsdp_addr, NvBootInfo *info,
                    GError **errp);
 
+/* The bzImage header checks (boot protocol 2.12+, a 64-bit entry point),
+ * for boot.c and preflight.c alike: @k holds the first @len bytes of a
+ * @file_len-byte kernel; a header needs NV_BOOT_HDR_LEN of them. Gives
+ * where the protected-mode code starts and the kernel's cmdline_size. */
+#define NV_BOOT_HDR_LEN 0x270
+bool nv_boot_check_bzimage(const char *path, const uint8_t *k, gsize len,
+                           uint64_t file_len, gsize *payload_off,
+                           uint32_t *cmdline_size, GError **errp);
+
 /* preflight.c: before any file is created, check that -kernel (and
  * -initrd) is a readable regular file, that -kernel is a bzImage or a
  * vmlinux, and that -append fits its command-line size; -initrd or -append

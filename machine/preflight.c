@@ -13,16 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Boot-protocol header fields (Documentation/arch/x86/boot.rst). */
-enum {
-    HDR_SETUP_SECTS = 0x1F1,
-    HDR_BOOT_FLAG = 0x1FE,
-    HDR_MAGIC = 0x202,
-    HDR_VERSION = 0x206,
-    HDR_XLOADFLAGS = 0x236,
-    HDR_CMDLINE_SIZE = 0x238,
-    HDR_END = 0x270,
-};
 /* A kernel without a setup header (a vmlinux): COMMAND_LINE_SIZE on x86
  * since Linux 2.6.22, as boot.c assumes too. */
 #define ELF_CMDLINE_MAX 2047
@@ -78,37 +68,23 @@ bool nv_boot_preflight(const char *kernel, const char *initrd,
     if (fd < 0) {
         return false;
     }
-    uint8_t hdr[HDR_END] = { 0 };
+    uint8_t hdr[NV_BOOT_HDR_LEN] = { 0 };
     ssize_t n = pread(fd, hdr, sizeof(hdr), 0);
     close(fd);
     g_autofree char *qk = nv_quote(kernel);
     uint64_t cmdline_max;
     if (n >= 4 && nv_boot_is_elf(hdr, (gsize)n)) {
         cmdline_max = ELF_CMDLINE_MAX;
-    } else if (n == (ssize_t)sizeof(hdr) &&
-               nv_ld16(hdr + HDR_BOOT_FLAG) == 0xAA55 &&
-               memcmp(hdr + HDR_MAGIC, "HdrS", 4) == 0) {
-        /* What boot.c's check_bzimage() will insist on, said now. */
-        unsigned sects = hdr[HDR_SETUP_SECTS] ? hdr[HDR_SETUP_SECTS] : 4;
-        const char *why = NULL;
-        if (nv_ld16(hdr + HDR_VERSION) < 0x020C) {
-            why = "boot protocol older than 2.12";
-        } else if (!(nv_ld16(hdr + HDR_XLOADFLAGS) & 1)) {
-            why = "no 64-bit entry point (XLF_KERNEL_64)";
-        } else if ((uint64_t)(sects + 1) * 512 >= (uint64_t)st.st_size) {
-            why = "setup_sects points past the end of the file";
-        }
-        if (why) {
-            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID, "-kernel %s: %s",
-                        qk, why);
+    } else {
+        /* What nv_boot_linux() will insist on, said now. */
+        gsize payload_off;
+        uint32_t cmdline_size;
+        if (!nv_boot_check_bzimage(qk, hdr, n > 0 ? (gsize)n : 0,
+                                   (uint64_t)st.st_size, &payload_off,
+                                   &cmdline_size, errp)) {
             return false;
         }
-        cmdline_max = nv_ld32(hdr + HDR_CMDLINE_SIZE);
-    } else {
-        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                    "-kernel %s: not a Linux bzImage or vmlinux (no boot "
-                    "flag or HdrS header, no ELF header)", qk);
-        return false;
+        cmdline_max = cmdline_size;
     }
     cmdline_max = MIN(cmdline_max, NV_BOOT_CMDLINE_MAX - 1);
     size_t clen = append ? strlen(append) : 0;
