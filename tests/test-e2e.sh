@@ -7,13 +7,12 @@
 #   usage: tests/test-e2e.sh NVEMU_BINARY NVEMU_LABEL_BINARY
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=guest-tap.sh
+source "$here/guest-tap.sh"
 nvemu=${1:?usage: test-e2e.sh NVEMU NVEMU_LABEL}
 label_tool=${2:?usage: test-e2e.sh NVEMU NVEMU_LABEL}
 
-if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
-    echo "1..0 # SKIP the test host needs root to install its packages"
-    exit 0
-fi
+guest_tap_need_root
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -38,12 +37,6 @@ b1=$(sed -n '1,/^TESTHOST: boot=1 vmm-exit/p' "$out")
 b2=$(sed -n '/^TESTHOST: boot=1 vmm-exit/,$p' "$out")
 val() { sed -n "s/^RESULT: $1=//p" <<<"$2" | head -n 1; }
 
-n=0 failed=0
-check() {
-    local what=$1; shift
-    n=$((n + 1))
-    if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; failed=$((failed + 1)); fi
-}
 same() { [[ -n "$1" && "$1" == "$2" ]]; }
 has() { grep -qE -- "$1" <<<"$2"; }
 
@@ -80,4 +73,4 @@ w=$(val data-written "$b1")
 check "e: data read back in the same boot" same "$w" "$(val data-read "$b1")"
 check "e: data written in boot 1 reads back in boot 2" same "$w" "$(val data-read "$b2")"
 check "e: and it is in the backing file on the host" same "$w" "$(val 'host boot2-file-data' "$b2")"
-exit $((failed > 0))
+guest_tap_exit

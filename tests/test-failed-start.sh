@@ -8,19 +8,12 @@
 #   usage: tests/test-failed-start.sh NVEMU_BINARY
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=guest-tap.sh
+source "$here/guest-tap.sh"
 nvemu=${1:?usage: test-failed-start.sh NVEMU_BINARY}
 
-n=0 failed=0
-check() { # description, command...
-    local what=$1; shift
-    n=$((n + 1))
-    if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; failed=$((failed + 1)); fi
-}
 
-if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
-    echo "1..0 # SKIP the test host needs root to install its packages"
-    exit 0
-fi
+guest_tap_need_root
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -52,4 +45,4 @@ check "new.img and new.lbl (created by this start) are gone, nothing else appear
 check "the user's file is as it was" \
     has '^RESULT: user-head=user data user-size=268435456$'
 [[ $status -eq 3 ]] || echo "# test-host status $status (3 expected: the VMM run failed)"
-exit $((failed > 0))
+guest_tap_exit

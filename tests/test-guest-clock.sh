@@ -8,19 +8,12 @@
 # Prints TAP.   usage: tests/test-guest-clock.sh NVEMU_BINARY
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=guest-tap.sh
+source "$here/guest-tap.sh"
 nvemu=${1:?usage: test-guest-clock.sh NVEMU_BINARY}
 
-n=0 failed=0
-check() { # description, command...
-    local what=$1; shift
-    n=$((n + 1))
-    if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; failed=$((failed + 1)); fi
-}
 
-if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
-    echo "1..0 # SKIP the test host needs root to install its packages"
-    exit 0
-fi
+guest_tap_need_root
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -96,4 +89,4 @@ check "control, -machine rtc=off (boot 3): no rtc_cmos" \
     bash -c "! grep -q '^RESULT: b3 hctosys' '$out'"
 check "every guest powered off and nvemu exited 0" \
     bash -c "[ \$(grep -cE '^TESTHOST: boot=[123] vmm-exit=0 ' '$out') -eq 3 ] && [ $status -eq 0 ]"
-exit $((failed > 0))
+guest_tap_exit

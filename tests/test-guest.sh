@@ -5,19 +5,12 @@
 #   usage: tests/test-guest.sh NVEMU_BINARY
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=guest-tap.sh
+source "$here/guest-tap.sh"
 nvemu=${1:?usage: test-guest.sh NVEMU_BINARY}
 
-n=0 failed=0
-check() { # description, command...
-    local what=$1; shift
-    n=$((n + 1))
-    if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; failed=$((failed + 1)); fi
-}
 
-if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
-    echo "1..0 # SKIP the test host needs root to install its packages"
-    exit 0
-fi
+guest_tap_need_root
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -97,4 +90,4 @@ check "pmem written before the reboot reads back after it" \
     has2 '^RESULT: second-boot marker-found'
 check "the rebooted guest powered off and nvemu exited 0" \
     bash -c "grep -q '^TESTHOST: boot=1 vmm-exit=0 ' '$out2' && [ $status2 -eq 0 ]"
-exit $((failed > 0))
+guest_tap_exit

@@ -12,13 +12,12 @@
 #   usage: tests/test-pmem.sh NVEMU_BINARY PMEM_CHECK_BINARY
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=guest-tap.sh
+source "$here/guest-tap.sh"
 nvemu=${1:?usage: test-pmem.sh NVEMU PMEM_CHECK}
 pmem_check=${2:?usage: test-pmem.sh NVEMU PMEM_CHECK}
 
-if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
-    echo "1..0 # SKIP the test host needs root to install its packages"
-    exit 0
-fi
+guest_tap_need_root
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -53,12 +52,6 @@ all=$(cat "$out")
 val() { sed -n "s/^RESULT: $1=//p" <<<"$2" | head -n 1; }
 mark() { printf '%s-%s-%s' nvemu mark "$1"; }
 
-n=0 failed=0
-check() {
-    local what=$1; shift
-    n=$((n + 1))
-    if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; failed=$((failed + 1)); fi
-}
 same() { [[ -n "$1" && "$1" == "$2" ]]; }
 has() { grep -qE -- "$1" <<<"$2"; }
 lacks() { ! grep -qE -- "$1" <<<"$2"; }
@@ -113,4 +106,4 @@ check "persistence domain with a block-device NVDIMM: unknown on all four region
     pd_all "$b1" unknown 4
 check "persistence domain with only MAP_SYNC files and devdax: memory_controller on all three" \
     pd_all "$b3" memory_controller 3
-exit $((failed > 0))
+guest_tap_exit

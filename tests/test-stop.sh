@@ -11,12 +11,11 @@
 #   usage: tests/test-stop.sh NVEMU_BINARY
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=guest-tap.sh
+source "$here/guest-tap.sh"
 nvemu=${1:?usage: test-stop.sh NVEMU_BINARY}
 
-if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
-    echo "1..0 # SKIP the test host needs root to install its packages"
-    exit 0
-fi
+guest_tap_need_root
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # The user-mode writer: freestanding, embedded in the guest script.
@@ -43,12 +42,6 @@ sed 's/^/# /' "$out"
 
 has() { grep -qE -- "$1" "$out"; }
 lacks() { ! grep -qE -- "$1" "$out"; }
-n=0 failed=0
-check() { # description, command...
-    local what=$1; shift
-    n=$((n + 1))
-    if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; failed=$((failed + 1)); fi
-}
 # vmm-exit=RC secs=S of boot B: RC non-zero, not the watchdog's 124, and S
 # well within the limit.
 stopped() { # boot
@@ -87,4 +80,4 @@ check "boot 4: SIGINT to a background nvemu: exit 130 well within ${timeout}s" k
 check "boot 4: QEMU's line, naming the sender's pid and comm" sender_named 4 2
 check "boot 4: the guest's marker is in the backing file" has '^RESULT: host boot4-marker-in-file'
 check "no guest outlived its stop" lacks '^RESULT: survived'
-exit $((failed > 0))
+guest_tap_exit
