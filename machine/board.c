@@ -93,7 +93,9 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
     b->bus = nv_io_bus_new();
     b->dsm = nv_dsm_new(nv_board_guest_ptr(b, b->dsm_mailbox,
                                            NV_DSM_MAILBOX_SIZE), cfg->dimms);
-    b->serial = nv_serial_new(cfg->serial == NV_SERIAL_STDIO ? 1 : -1,
+    b->serial = nv_serial_new(cfg->serial == NV_SERIAL_STDIO ? 1
+                             : cfg->serial == NV_SERIAL_FILE
+                             ? cfg->serial_file.fd : -1,
                               board_irq, b, NV_IRQ_COM1);
     b->power = nv_power_new(errp);
     if (!b->power) {

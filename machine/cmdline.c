@@ -5,17 +5,11 @@
  * and -device hand their property strings to hostmem/ and nvdimm/, which own
  * those properties. Options may be spelled -opt or --opt.
  */
-#include "machine.h"
+#include "cmdline-qemu.h"
 
 #include <string.h>
 
-typedef bool (*OptHandler)(NvConfig *cfg, const char *arg, GError **errp);
-
-typedef struct {
-    const char *name;
-    bool has_arg;
-    OptHandler fn;
-} OptDef;
+typedef NvOptDef OptDef;
 
 static bool opt_m(NvConfig *cfg, const char *arg, GError **errp)
 {
@@ -89,19 +83,58 @@ static bool opt_m(NvConfig *cfg, const char *arg, GError **errp)
     return true;
 }
 
+/* -smp [cpus=]N[,maxcpus=N][,sockets=S][,dies=D][,cores=C][,threads=T]:
+ * the topology keys are checked (their product is the vCPU count) but the
+ * guest sees N vCPUs with KVM's CPUID, no topology of its own. */
 static bool opt_smp(NvConfig *cfg, const char *arg, GError **errp)
 {
     g_autoptr(NvOpts) o = nv_opts_parse(arg, "cpus", errp);
-    uint64_t n = 1;
-    bool present = false;
+    static const char *const topo[] = { "sockets", "dies", "clusters",
+                                        "cores", "threads" };
+    uint64_t n = 1, maxcpus = 0, product = 1;
+    bool present = false, any_topo = false;
     if (!o || !nv_opts_get_uint(o, "cpus", NV_MAX_CPUS, &n, &present, errp) ||
-        !nv_opts_check_unused(o, errp)) {
+        !nv_opts_get_uint(o, "maxcpus", NV_MAX_CPUS, &maxcpus, NULL, errp)) {
         return false;
     }
-    if (!present || n == 0) {
+    for (size_t i = 0; i < G_N_ELEMENTS(topo); i++) {
+        uint64_t v = 1;
+        bool given = false;
+        if (!nv_opts_get_uint(o, topo[i], NV_MAX_CPUS, &v, &given, errp)) {
+            return false;
+        }
+        if (given && v == 0) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                        "%s=0: give at least 1", topo[i]);
+            return false;
+        }
+        any_topo |= given;
+        product *= v; /* each <= 64: no overflow */
+    }
+    if (!nv_opts_check_unused(o, errp)) {
+        return false;
+    }
+    if (!present && any_topo) {
+        n = product;
+        present = true;
+    }
+    if (!present || n == 0 || n > NV_MAX_CPUS) {
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
-                    "'%s': the number of vCPUs must be 1 to %d", arg,
-                    NV_MAX_CPUS);
+                    "the number of vCPUs must be 1 to %d", NV_MAX_CPUS);
+        return false;
+    }
+    if (any_topo && product != n) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "sockets x dies x clusters x cores x threads is %"
+                    G_GUINT64_FORMAT ", not the %" G_GUINT64_FORMAT
+                    " vCPUs", product, n);
+        return false;
+    }
+    if (maxcpus && maxcpus != n) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "maxcpus=%" G_GUINT64_FORMAT ": nvemu has no CPU hotplug "
+                    "(maxcpus must equal the %" G_GUINT64_FORMAT " vCPUs)",
+                    maxcpus, n);
         return false;
     }
     cfg->smp = (uint32_t)n;
@@ -284,20 +317,6 @@ static bool opt_debug(NvConfig *cfg, const char *arg, GError **errp)
     return true;
 }
 
-static bool opt_serial(NvConfig *cfg, const char *arg, GError **errp)
-{
-    if (!strcmp(arg, "stdio") || !strcmp(arg, "mon:stdio")) {
-        cfg->serial = NV_SERIAL_STDIO;
-    } else if (!strcmp(arg, "none")) {
-        cfg->serial = NV_SERIAL_NONE;
-    } else {
-        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                    "'%s' is not supported (use stdio or none)", arg);
-        return false;
-    }
-    return true;
-}
-
 static bool opt_qmp(NvConfig *cfg, const char *arg, GError **errp)
 {
     if (!g_str_has_prefix(arg, "unix:") || !arg[5]) {
@@ -355,7 +374,6 @@ static const OptDef options[] = {
     { "kernel", true, opt_kernel },
     { "initrd", true, opt_initrd },
     { "append", true, opt_append },
-    { "serial", true, opt_serial },
     { "qmp", true, opt_qmp },
     { "nographic", false, opt_nographic },
     { "no-reboot", false, opt_no_reboot },
@@ -380,6 +398,11 @@ static const OptDef *find_option(const char *arg)
             return &options[i];
         }
     }
+    for (size_t i = 0; i < nv_qemu_options_len; i++) {
+        if (!strcmp(nv_qemu_options[i].name, name)) {
+            return &nv_qemu_options[i];
+        }
+    }
     return NULL;
 }
 
@@ -395,6 +418,10 @@ void nv_config_free(NvConfig *cfg)
     g_free(cfg->append);
     g_free(cfg->qmp_path);
     g_free(cfg->dump_acpi);
+    g_free(cfg->name);
+    g_free(cfg->process_name);
+    nv_out_file_free(&cfg->serial_file);
+    nv_out_file_free(&cfg->log_file);
     g_free(cfg);
 }
 
@@ -407,6 +434,7 @@ NvConfig *nv_config_parse(int argc, char **argv, GError **errp)
     cfg->rtc = true;
     cfg->smp = 1;
     cfg->serial = NV_SERIAL_STDIO;
+    cfg->serial_file.fd = cfg->log_file.fd = -1;
     cfg->backends = g_ptr_array_new_with_free_func(
         (GDestroyNotify)nv_hostmem_free);
     cfg->dimms = g_ptr_array_new_with_free_func((GDestroyNotify)nv_dimm_free);
@@ -437,6 +465,9 @@ NvConfig *nv_config_parse(int argc, char **argv, GError **errp)
     }
     if (cfg->board.numa_nodes == 0) {
         cfg->board.numa_nodes = 1;
+    }
+    if (!nv_qemu_options_finish(cfg, errp)) {
+        return NULL;
     }
     return g_steal_pointer(&cfg);
 }
@@ -480,6 +511,7 @@ bool nv_config_plan(NvConfig *cfg, GError **errp)
 
 void nv_config_remove_created(NvConfig *cfg)
 {
+    nv_config_remove_outputs(cfg);
     for (guint i = 0; i < cfg->dimms->len; i++) {
         NvDimm *d = g_ptr_array_index(cfg->dimms, i);
         if (d->label_mem) {
@@ -523,7 +555,10 @@ void nv_config_print_usage(FILE *out)
 "Machine:\n"
 "  -m [size=]S[,slots=N,maxmem=M]   guest RAM, DIMM slots, RAM+DIMM limit\n"
 "      give -m once (QEMU lets the last -m win; nvemu says it is repeated)\n"
-"  -smp N                           vCPUs (1-64)\n"
+"  -smp [cpus=]N[,sockets=S,dies=D,clusters=L,cores=C,threads=T]\n"
+"          [,maxcpus=N]             vCPUs (1-64); topology keys must\n"
+"      multiply to N (N may be left out) and maxcpus= must equal N (no CPU\n"
+"      hotplug); the guest sees N vCPUs, not the topology\n"
 "  -machine [pc|q35][,nvdimm=on|off][,nvdimm-persistence=cpu|mem-ctrl]\n"
 "          [,kernel-unpack=host|guest][,rtc=on|off]\n"
 "      kernel-unpack=host (default): nvemu decompresses an xz or gzip\n"
@@ -555,14 +590,42 @@ void nv_config_print_usage(FILE *out)
 "  -kernel bzImage|vmlinux  -initrd FILE  -append CMDLINE\n"
 "      checked before any file is created: readable regular files, and\n"
 "      -append no longer than the kernel's command-line size\n"
-"  -nographic  -serial stdio|none  -no-reboot  -enable-kvm (always on)\n"
+"  -serial stdio|mon:stdio|null|none|file:PATH   COM1, the only port (once)\n"
+"      stdio (default): the console on stdin/stdout; null, none: output\n"
+"      discarded; file:PATH: output to PATH, created if missing, an\n"
+"      existing file truncated (as QEMU) only once the guest starts\n"
+"  -nographic  (the console is on stdio already)  -no-reboot\n"
 "  -qmp unix:PATH,server=on,wait=off\n"
+"  -daemonize   fork once the files exist; the shell gets exit 0 when the\n"
+"      guest starts (else the start's status and its error line); the\n"
+"      daemon has its own session and stdio on /dev/null; not with\n"
+"      -nographic or -serial stdio (no -serial: no console)\n"
+"\n"
+"QEMU options accepted (README \"QEMU options nvemu accepts\"):\n"
+"  -accel kvm[,kernel-irqchip=on]  -enable-kvm  -machine accel=kvm\n"
+"      nvemu always runs on KVM with its in-kernel irqchip; tcg is refused\n"
+"  -cpu host|max   the guest's CPUID is what KVM supports on this host\n"
+"      (KVM_GET_SUPPORTED_CPUID); named models (qemu64, EPYC, ...) and\n"
+"      +feature/feature=off are refused\n"
+"  -name [guest=]NAME[,process=P][,debug-threads=on|off]\n"
+"      NAME shown by --print-memory-map; process=P names the process\n"
+"      (ps -o comm); debug-threads= has no effect\n"
+"  -display none  -vga none  -net none  -nic none  -monitor none\n"
+"  -no-user-config  -no-hpet   nvemu has none of these anyway\n"
+"  -nodefaults   as QEMU: without -serial, no console (output discarded)\n"
+"  -rtc base=utc[,clock=host][,driftfix=none]   what the CMOS RTC does\n"
+"      (localtime, a start date, clock=rt|vm, driftfix=slew: refused)\n"
+"  -boot [order=]DRIVES[,once=,menu=,strict=,splash-time=,reboot-timeout=]\n"
+"      checked and ignored: -kernel boots directly, there is no firmware\n"
+"  -D FILE      -d output goes to FILE (appended: never truncated)\n"
+"  Any other option is refused: \"unknown option '-x'\".\n"
 "\n"
 "Other:\n"
 "  --print-memory-map   print the planned guest memory map and exit\n"
 "  --dump-acpi DIR      write every ACPI table as DIR/<sig>.dat and exit\n"
 "  --check-kvm          say whether this machine's /dev/kvm can boot Linux\n"
 "  -d io                trace every guest port and MMIO access to stderr\n"
+"                       (or to -D FILE)\n"
 "  --help  --version\n"
 "\n"
 "A start that fails before the guest runs removes every file it created.\n"

@@ -427,7 +427,7 @@ static void trace(const Vcpu *v, const char *space, uint64_t addr,
     for (unsigned i = 0; i < len && i < 8; i++) {
         val |= (uint64_t)data[i] << (8 * i);
     }
-    fprintf(stderr, "nvemu: io: cpu%u %s %s 0x%" G_GINT64_MODIFIER "x/%u "
+    fprintf(nv_debug_log(), "nvemu: io: cpu%u %s %s 0x%" G_GINT64_MODIFIER "x/%u "
             "= 0x%" G_GINT64_MODIFIER "x%s\n", v->index, space,
             write ? "write" : "read", addr, len, val,
             claimed ? "" : " (unclaimed)");

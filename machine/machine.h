@@ -30,7 +30,19 @@
 typedef enum {
     NV_SERIAL_STDIO,
     NV_SERIAL_NONE,
+    NV_SERIAL_FILE,   /* -serial file:PATH */
 } NvSerialMode;
+
+/* A file nvemu writes (-serial file:PATH, -D FILE): opened by
+ * nv_config_open_outputs() after the plan; removed again by
+ * nv_config_remove_created() if this start created it. */
+typedef struct {
+    char *path;
+    int fd;                   /* -1 until opened */
+    bool created;
+    dev_t dev;
+    ino_t ino;
+} NvOutFile;
 
 typedef enum {
     NV_PERSIST_AUTO,     /* default: what the backends guarantee (acpi.c) */
@@ -50,6 +62,13 @@ typedef struct {
     bool kernel_unpack_guest; /* -machine kernel-unpack=guest */
     bool rtc;                 /* -machine rtc=on (default) */
     NvSerialMode serial;
+    bool serial_given;        /* -serial seen: a second one is an error */
+    NvOutFile serial_file;    /* -serial file:PATH */
+    NvOutFile log_file;       /* -D FILE: where -d io writes */
+    char *name;               /* -name [guest=]NAME */
+    char *process_name;       /* -name ...,process=P: the process's name */
+    bool nodefaults;          /* -nodefaults: no console unless -serial */
+    bool daemonize;           /* -daemonize */
     char *qmp_path;           /* -qmp unix:PATH,server=on,wait=off */
     bool qmp_wait;
     bool print_memory_map;
@@ -75,6 +94,23 @@ void nv_config_free(NvConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvConfig, nv_config_free)
 
 void nv_config_print_usage(FILE *out);
+
+/* cmdline-qemu.c: open -serial file:PATH and -D FILE (after the plan; a
+ * file this creates is removed by nv_config_remove_created()). */
+bool nv_config_open_outputs(NvConfig *cfg, GError **errp);
+/* The guest is about to run for the first time: -serial file: now
+ * truncates an existing regular file, as QEMU's does. */
+void nv_config_outputs_started(NvConfig *cfg);
+/* Where -d io writes: the -D file, else stderr. */
+FILE *nv_debug_log(void);
+
+/* daemonize.c, -daemonize: fork; the parent waits and exits 0 once the
+ * child calls nv_daemon_ready() (the guest is about to run), or with the
+ * child's status if it exits first. The child starts a new session. */
+bool nv_daemon_start(GError **errp);
+/* In a daemonized child: stdin, stdout, stderr to /dev/null, then tell
+ * the parent. Otherwise (and after the first call) nothing. */
+void nv_daemon_ready(void);
 
 /* ---- guest I/O: the one dispatch path --------------------------------- */
 /*

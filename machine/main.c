@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static int fail(GError *err)
@@ -67,6 +68,8 @@ static NvPowerRequest boot_once(NvConfig *cfg, bool *ran, GError **errp)
     console_serial = board->serial;
     G_UNLOCK(console);
     *ran = true;
+    nv_config_outputs_started(cfg); /* -serial file: truncates now */
+    nv_daemon_ready();               /* -daemonize: the parent exits 0 */
     NvPowerRequest r = nv_vm_run(board, &boot, errp);
     G_LOCK(console);
     console_serial = NULL;
@@ -99,6 +102,18 @@ static int run_guest(NvConfig *cfg)
      * SIGTERM, SIGINT, SIGHUP stop the guest from now on. */
     if (!nv_signals_init(&err) || !nv_kvm_probe(&err)) {
         return fail(err);
+    }
+    /* -serial file:, -D; with -daemonize also the backends, so the parent
+     * forks only once every file exists. */
+    if (!nv_config_open_outputs(cfg, &err) ||
+        (cfg->daemonize && (!nv_config_realize(cfg, &err) ||
+                            !nv_daemon_start(&err)))) {
+        nv_config_remove_created(cfg);
+        return fail(err);
+    }
+    if (cfg->process_name) {
+        /* -name process=P: what ps -o comm and top show (15 bytes) */
+        prctl(PR_SET_NAME, cfg->process_name, 0, 0, 0);
     }
     /* A closed stdout (nvemu | head) must not kill nvemu before it has
      * flushed the DIMMs: the serial sees EPIPE instead. */

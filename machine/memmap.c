@@ -70,9 +70,30 @@ void nv_config_print_memory_map(const NvConfig *cfg, FILE *out)
     fprintf(out, "nvemu guest memory map (planned: no file created or "
             "mapped)\n");
     fprintf(out, "machine: %u vCPU%s, RAM %s, %u slot%s, maxmem %s, %u NUMA "
-            "node%s, nvdimm=%s\n\n", cfg->smp, cfg->smp == 1 ? "" : "s", ram,
+            "node%s, nvdimm=%s\n", cfg->smp, cfg->smp == 1 ? "" : "s", ram,
             b->slots, b->slots == 1 ? "" : "s", max, b->numa_nodes,
             b->numa_nodes == 1 ? "" : "s", b->nvdimm_enabled ? "on" : "off");
+    if (cfg->name) {
+        g_autofree char *q = nv_quote(cfg->name);
+        fprintf(out, "guest name: %s\n", q);
+    }
+    if (cfg->serial == NV_SERIAL_FILE) {
+        g_autofree char *q = nv_quote(cfg->serial_file.path);
+        fprintf(out, "console: COM1 to file '%s' (truncated when the guest "
+                "starts)\n", q);
+    } else {
+        fprintf(out, "console: COM1 %s\n", cfg->serial == NV_SERIAL_STDIO
+                ? "on stdin/stdout" : "output discarded (-serial none)");
+    }
+    if (cfg->log_file.path) {
+        g_autofree char *q = nv_quote(cfg->log_file.path);
+        fprintf(out, "log: -d output appended to '%s'\n", q);
+    }
+    if (cfg->daemonize) {
+        fprintf(out, "daemonize: the shell gets exit 0 once the guest "
+                "runs\n");
+    }
+    fputc('\n', out);
 
     fprintf(out, "  %-37s  %-8s %s\n", "guest physical range", "size", "what");
     uint64_t fw = nv_config_fw_base(cfg);

@@ -229,8 +229,72 @@ static BadCase bad_cases[] = {
     { "smp-empty", {{0}}, { "-smp", "" }, { "-smp ''" } },
     { "smp-huge", {{0}}, { "-smp", "18446744073709551616" },
       { "-smp 18446744073709551616", "out of range" } },
-    { "smp-unknown-key", {{0}}, { "-smp", "2,threads=2" },
-      { "-smp 2,threads=2", "unknown property 'threads'" } },
+    { "smp-unknown-key", {{0}}, { "-smp", "2,books=2" },
+      { "-smp 2,books=2", "unknown property 'books'" } },
+    { "smp-topology-mismatch", {{0}}, { "-smp", "2,threads=4" },
+      { "-smp 2,threads=4", "is 4, not the 2 vCPUs" } },
+    { "smp-topology-zero", {{0}}, { "-smp", "sockets=0" },
+      { "-smp sockets=0", "sockets=0" } },
+    { "smp-maxcpus", {{0}}, { "-smp", "2,maxcpus=4" },
+      { "-smp 2,maxcpus=4", "no CPU hotplug" } },
+
+    /* ---- issue 11: QEMU options refused, each with one line ---- */
+    { "accel-tcg", {{0}}, { "-accel", "tcg" },
+      { "-accel tcg", "KVM only" } },
+    { "accel-kvm-irqchip-split", {{0}}, { "-accel", "kvm,kernel-irqchip=split" },
+      { "-accel kvm,kernel-irqchip=split", "in-kernel irqchip" } },
+    { "accel-kvm-unknown-key", {{0}}, { "-accel", "kvm,dirty-ring-size=4096" },
+      { "-accel kvm,dirty-ring-size=4096", "unknown property 'dirty-ring-size'" } },
+    { "machine-accel-tcg", {{0}}, { "-machine", "accel=tcg" },
+      { "-machine accel=tcg", "KVM only" } },
+    { "cpu-named-model", {{0}}, { "-cpu", "qemu64" },
+      { "-cpu qemu64", "named CPU models are not emulated", "-cpu host" } },
+    { "cpu-epyc", {{0}}, { "-cpu", "EPYC" }, { "-cpu EPYC", "-cpu host" } },
+    { "cpu-host-feature", {{0}}, { "-cpu", "host,+avx512f" },
+      { "-cpu host,+avx512f", "CPU features cannot be changed" } },
+    { "cpu-host-feature-off", {{0}}, { "-cpu", "host,pmu=off" },
+      { "-cpu host,pmu=off", "CPU features cannot be changed" } },
+    { "name-empty", {{0}}, { "-name", "" }, { "-name ''", "empty name" } },
+    { "name-unknown-key", {{0}}, { "-name", "vm,colour=red" },
+      { "-name vm,colour=red", "unknown property 'colour'" } },
+    { "display-gtk", {{0}}, { "-display", "gtk" },
+      { "-display gtk", "no display" } },
+    { "vga-std", {{0}}, { "-vga", "std" }, { "-vga std", "no graphics card" } },
+    { "net-user", {{0}}, { "-net", "user" },
+      { "-net user", "no network device" } },
+    { "nic-user", {{0}}, { "-nic", "user" },
+      { "-nic user", "no network device" } },
+    { "monitor-stdio", {{0}}, { "-monitor", "stdio" },
+      { "-monitor stdio", "no human monitor", "-qmp" } },
+    { "serial-tcp", {{0}}, { "-serial", "tcp::4444,server" },
+      { "-serial tcp::4444,server", "not supported" } },
+    { "serial-file-empty", {{0}}, { "-serial", "file:" },
+      { "-serial file:", "not supported" } },
+    { "serial-twice", {{0}},
+      { "-serial", "file:a.log", "-serial", "file:b.log" },
+      { "-serial file:b.log", "one serial port" } },
+    { "daemonize-nographic", {{0}},
+      { "-daemonize", "-nographic", "-serial", "file:c.log" },
+      { "-daemonize", "-nographic" } },
+    { "daemonize-serial-stdio", {{0}}, { "-daemonize", "-serial", "stdio" },
+      { "-daemonize", "-serial stdio" } },
+    { "log-file-empty", {{0}}, { "-D", "" }, { "-D ''", "empty file name" } },
+    { "rtc-localtime", {{0}}, { "-rtc", "base=localtime" },
+      { "-rtc base=localtime", "only base=utc" } },
+    { "rtc-date", {{0}}, { "-rtc", "base=2006-06-17T16:01:21" },
+      { "-rtc base=2006-06-17T16:01:21", "only base=utc" } },
+    { "rtc-clock-vm", {{0}}, { "-rtc", "clock=vm" },
+      { "-rtc clock=vm", "only clock=host" } },
+    { "rtc-driftfix-slew", {{0}}, { "-rtc", "base=utc,driftfix=slew" },
+      { "-rtc base=utc,driftfix=slew", "only driftfix=none" } },
+    { "boot-bad-drive", {{0}}, { "-boot", "order=z" },
+      { "-boot order=z", "letters a to p" } },
+    { "boot-unknown-key", {{0}}, { "-boot", "c,colour=red" },
+      { "-boot c,colour=red", "unknown property 'colour'" } },
+    { "unknown-qemu-option", {{0}}, { "-usb" }, { "unknown option '-usb'" } },
+    { "unknown-qemu-option-with-value", {{0}}, { "-chardev", "stdio,id=c0" },
+      { "unknown option '-chardev'" } },
+    { "huge-cpu-model", {{0}}, { "-cpu" }, { "-cpu aaaa", "bytes)" } },
     /* empty strings, unknown keys, duplicates */
     { "object-empty", {{0}}, { "-object", "" },
       { "-object ''", "unknown object type ''" } },
@@ -454,6 +518,7 @@ static void fill_huge_args(BadCase *cases, size_t n)
         { "huge-id", 1, &long_id },
         { "huge-kernel-path", 1, &huge },
         { "append-too-long", 5, &long_append },
+        { "huge-cpu-model", 1, &huge },
     };
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < G_N_ELEMENTS(fill); j++) {
@@ -863,6 +928,126 @@ static void test_check_kvm(void)
     g_assert_cmpstr(strchr(err, '\n') + 1, ==, "");
 }
 
+/* ---- issue 11: a QEMU user's command line ------------------------------ */
+
+static char *run_ok(const char *dir, const char *const *args)
+{
+    g_autofree char *err = NULL;
+    char *out = NULL;
+    int status = -1;
+    g_assert_true(run_nvemu(dir, args, &out, &err, &status));
+    g_test_message("exit %d: %s%s", status, out, err);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpstr(err, ==, "");
+    return out;
+}
+
+/* The lines after the machine/console header: the map itself. */
+static const char *map_body(const char *out)
+{
+    const char *p = strstr(out, "\n\n");
+    g_assert_nonnull(p);
+    return p;
+}
+
+/* Every accepted spelling plans (exit 0, nothing on stderr), the map shows
+ * what has an effect (vCPUs, name, console, log, daemonize), and the
+ * options without one leave the map and the ACPI tables byte for byte as
+ * they were; a dry run creates neither -serial file: nor -D's file. */
+static void test_qemu_options(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("nvemu-cli-XXXXXX", NULL);
+    const char *plain[] = {
+        "--print-memory-map", "-m", "512M,slots=2,maxmem=4G", "-smp", "4",
+        "-object", "memory-backend-ram,id=r0,size=256M",
+        "-device", "nvdimm,id=nv0,memdev=r0", NULL };
+    const char *qemu[] = {
+        "--print-memory-map", "-machine", "pc,accel=kvm", "-accel", "kvm",
+        "-accel", "kvm,kernel-irqchip=on", "-enable-kvm", "-cpu", "host",
+        "-m", "size=512M,slots=2,maxmem=4G",
+        "-object", "memory-backend-ram,id=r0,size=256M",
+        "-device", "nvdimm,id=nv0,memdev=r0",
+        "-smp", "4,sockets=2,cores=2,threads=1,maxcpus=4",
+        "-name", "guest=vm1,process=nvemu-vm1,debug-threads=on",
+        "-display", "none", "-vga", "none", "-net", "none", "-nic", "none",
+        "-nodefaults", "-no-user-config", "-monitor", "none", "-no-hpet",
+        "-rtc", "base=utc,clock=host,driftfix=none", "-boot",
+        "order=c,menu=off,strict=on", "-nographic", "-serial", "mon:stdio",
+        NULL };
+    g_autofree char *a = run_ok(dir, plain);
+    g_autofree char *b = run_ok(dir, qemu);
+    g_assert_nonnull(strstr(b, "machine: 4 vCPUs, RAM 512M"));
+    g_assert_nonnull(strstr(b, "guest name: vm1\n"));
+    g_assert_nonnull(strstr(b, "console: COM1 on stdin/stdout\n"));
+    g_assert_cmpstr(map_body(a), ==, map_body(b));
+
+    /* The same ACPI tables (MADT with 4 CPUs, DSDT, NFIT...) either way. */
+    const char *const dumps[] = { "plain", "qemu" };
+    for (int i = 0; i < 2; i++) {
+        const char **args = i ? qemu : plain;
+        g_autoptr(GPtrArray) v = g_ptr_array_new();
+        g_ptr_array_add(v, "--dump-acpi");
+        g_ptr_array_add(v, (char *)dumps[i]);
+        for (int j = 1; args[j]; j++) { /* all but --print-memory-map */
+            g_ptr_array_add(v, (char *)args[j]);
+        }
+        g_ptr_array_add(v, NULL);
+        g_autofree char *o = run_ok(dir, (const char *const *)v->pdata);
+    }
+    static const char *const tables[] = { "apic.dat", "dsdt.dat", "facp.dat",
+                                          "nfit.dat", "ssdt.dat" };
+    for (size_t i = 0; i < G_N_ELEMENTS(tables); i++) {
+        g_autofree char *p1 = g_build_filename(dir, "plain", tables[i], NULL);
+        g_autofree char *p2 = g_build_filename(dir, "qemu", tables[i], NULL);
+        g_autofree char *t1 = NULL, *t2 = NULL;
+        gsize l1 = 0, l2 = 0;
+        g_assert_true(g_file_get_contents(p1, &t1, &l1, NULL));
+        g_assert_true(g_file_get_contents(p2, &t2, &l2, NULL));
+        g_assert_cmpmem(t1, l1, t2, l2);
+    }
+
+    /* Without -serial, -nodefaults and -daemonize leave no console (as
+     * QEMU); -serial file: and -D are named, and not created by a dry run. */
+    const char *nodef[] = { "--print-memory-map", "-nodefaults",
+                            "-nographic", NULL };
+    g_autofree char *c = run_ok(dir, nodef);
+    g_assert_nonnull(strstr(c, "console: COM1 output discarded"));
+    const char *daemon[] = { "--print-memory-map", "-daemonize", "-display",
+                             "none", "-serial", "file:console.log", "-D",
+                             "nvemu.log", "-d", "io", NULL };
+    g_autofree char *d = run_ok(dir, daemon);
+    g_assert_nonnull(strstr(d, "console: COM1 to file 'console.log'"));
+    g_assert_nonnull(strstr(d, "log: -d output appended to 'nvemu.log'"));
+    g_assert_nonnull(strstr(d, "daemonize: "));
+    const char *null[] = { "--print-memory-map", "-serial", "null", NULL };
+    g_autofree char *e = run_ok(dir, null);
+    g_assert_nonnull(strstr(e, "console: COM1 output discarded"));
+    g_autofree char *left = snapshot(dir);
+    g_assert_null(strstr(left, "console.log"));
+    g_assert_null(strstr(left, "nvemu.log"));
+    nv_test_rm_dir(dir);
+}
+
+/* nvemu --help names every QEMU option it accepts. */
+static void test_help_qemu_options(void)
+{
+    const char *help[] = { "--help", NULL };
+    g_autofree char *out = run_ok(NULL, help);
+    static const char *const names[] = {
+        "-accel kvm", "-enable-kvm", "-cpu host", "-name ", "-display none",
+        "-vga none", "-net none", "-nic none", "-nodefaults",
+        "-no-user-config", "-monitor none", "-serial stdio", "file:PATH",
+        "-daemonize", "-D FILE", "sockets=", "-rtc base=utc", "-no-hpet",
+        "-boot ", "-nographic",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        if (!strstr(out, names[i])) {
+            g_test_message("--help does not name %s", names[i]);
+            g_test_fail();
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -882,5 +1067,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/rtc-off", test_rtc_off);
     g_test_add_func("/cli/append-tsc-khz", test_append_tsc_khz);
     g_test_add_func("/cli/check-kvm", test_check_kvm);
+    g_test_add_func("/cli/qemu-options", test_qemu_options);
+    g_test_add_func("/cli/help-qemu-options", test_help_qemu_options);
     return g_test_run();
 }

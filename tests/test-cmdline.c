@@ -245,6 +245,164 @@ static void test_phys_limit(void)
     g_assert_cmpstr(d->board.phys_limit_from, ==, "NVEMU_PHYS_BITS=46");
 }
 
+/* Issue 11: what QEMU users' options parse to. */
+static void test_qemu_options(void)
+{
+    const char *args[] = {
+        "-accel", "kvm", "-accel", "accel=kvm,kernel-irqchip=on", "-cpu",
+        "host", "-cpu", "max", "-name", "guest=vm1,process=p1", "-display",
+        "none", "-vga", "none", "-net", "none", "-nic", "none", "-monitor",
+        "none", "-no-user-config", "-no-hpet", "-rtc", "base=utc", "-boot",
+        "c", "-smp", "sockets=2,cores=3,threads=2", "-serial",
+        "file:/tmp/console.log", "-D", "nvemu.log", "-daemonize", NULL };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(NvConfig) c = parse(args, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(c->smp, ==, 12); /* cpus= left out: the product */
+    g_assert_cmpstr(c->name, ==, "vm1");
+    g_assert_cmpstr(c->process_name, ==, "p1");
+    g_assert_cmpint(c->serial, ==, NV_SERIAL_FILE);
+    g_assert_cmpstr(c->serial_file.path, ==, "/tmp/console.log");
+    g_assert_cmpint(c->serial_file.fd, ==, -1); /* parsing opens nothing */
+    g_assert_cmpstr(c->log_file.path, ==, "nvemu.log");
+    g_assert_true(c->daemonize);
+
+    /* -name NAME alone; -serial mon:stdio; -nodefaults with and without
+     * -serial; -daemonize without -serial: no console. */
+    static const struct {
+        const char *a[5];
+        NvSerialMode serial;
+    } consoles[] = {
+        { { "-name", "vm2" }, NV_SERIAL_STDIO },
+        { { "-serial", "mon:stdio" }, NV_SERIAL_STDIO },
+        { { "-nodefaults" }, NV_SERIAL_NONE },
+        { { "-nodefaults", "-nographic" }, NV_SERIAL_NONE },
+        { { "-nodefaults", "-serial", "stdio" }, NV_SERIAL_STDIO },
+        { { "-daemonize" }, NV_SERIAL_NONE },
+        { { "-daemonize", "-serial", "null" }, NV_SERIAL_NONE },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(consoles); i++) {
+        g_autoptr(NvConfig) d = parse(consoles[i].a, &err);
+        g_assert_no_error(err);
+        g_assert_cmpint(d->serial, ==, consoles[i].serial);
+        if (i == 0) {
+            g_assert_cmpstr(d->name, ==, "vm2");
+            g_assert_null(d->process_name);
+        }
+    }
+}
+
+static void test_qemu_options_refused(void)
+{
+    static const char *const cases[][4] = {
+        { "-accel", "tcg", "KVM only" },
+        { "-accel", "kvm,kernel-irqchip=off", "in-kernel irqchip" },
+        { "-cpu", "Skylake-Server", "named CPU models" },
+        { "-cpu", "max,-avx", "CPU features" },
+        { "-name", "", "empty name" },
+        { "-vga", "virtio", "no graphics card" },
+        { "-monitor", "unix:/tmp/m,server", "no human monitor" },
+        { "-rtc", "base=localtime", "only base=utc" },
+        { "-smp", "4,sockets=3", "is 3, not the 4" },
+        { "-boot", "order=x", "letters a to p" },
+        { "-serial", "file:", "'file:'" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char *args[] = { cases[i][0], cases[i][1], NULL };
+        g_autoptr(GError) err = NULL;
+        g_autoptr(NvConfig) c = parse(args, &err);
+        g_assert_null(c);
+        g_assert_error(err, NV_ERROR, err->code);
+        if (!strstr(err->message, cases[i][2]) ||
+            !g_str_has_prefix(err->message, cases[i][0])) {
+            g_test_message("'%s' lacks '%s'", err->message, cases[i][2]);
+            g_test_fail();
+        }
+    }
+    const char *twice[] = { "-daemonize", "-nographic", NULL };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(NvConfig) c = parse(twice, &err);
+    g_assert_null(c);
+    g_assert_nonnull(strstr(err->message, "-daemonize cannot be used with "
+                                          "-nographic"));
+}
+
+static char *slurp(const char *path)
+{
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    return text;
+}
+
+/* -serial file: and -D: opened only by nv_config_open_outputs(); a file it
+ * created goes on a failed start, a user's file stays as it was; an
+ * existing console file is truncated only once the guest starts; the -D
+ * log appends. */
+static void test_output_files(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("nvemu-cmdline-XXXXXX", NULL);
+    g_autofree char *con = g_build_filename(dir, "console.log", NULL);
+    g_autofree char *log = g_build_filename(dir, "nvemu.log", NULL);
+    g_autofree char *sarg = g_strdup_printf("file:%s", con);
+    const char *args[] = { "-serial", sarg, "-D", log, NULL };
+    g_autoptr(GError) err = NULL;
+
+    /* Both missing: created, then removed by a failed start. */
+    {
+        g_autoptr(NvConfig) c = parse(args, &err);
+        g_assert_no_error(err);
+        g_assert_false(g_file_test(con, G_FILE_TEST_EXISTS));
+        g_assert_true(nv_config_open_outputs(c, &err));
+        g_assert_true(g_file_test(con, G_FILE_TEST_IS_REGULAR));
+        g_assert_true(g_file_test(log, G_FILE_TEST_IS_REGULAR));
+        fprintf(nv_debug_log(), "to the log\n");
+        nv_config_remove_created(c);
+        g_assert_false(g_file_test(con, G_FILE_TEST_EXISTS));
+        g_assert_false(g_file_test(log, G_FILE_TEST_EXISTS));
+        g_assert_true(nv_debug_log() == stderr);
+    }
+    /* Both the user's: a failed start leaves them byte for byte. */
+    g_assert_true(g_file_set_contents(con, "old console\n", -1, NULL));
+    g_assert_true(g_file_set_contents(log, "old log\n", -1, NULL));
+    {
+        g_autoptr(NvConfig) c = parse(args, &err);
+        g_assert_true(nv_config_open_outputs(c, &err));
+        nv_config_remove_created(c);
+        g_autofree char *t1 = slurp(con), *t2 = slurp(log);
+        g_assert_cmpstr(t1, ==, "old console\n");
+        g_assert_cmpstr(t2, ==, "old log\n");
+    }
+    /* A start that runs the guest: the console starts empty (QEMU's
+     * file: truncates), the log keeps what it had and gains a line. */
+    {
+        g_autoptr(NvConfig) c = parse(args, &err);
+        g_assert_true(nv_config_open_outputs(c, &err));
+        nv_config_outputs_started(c);
+        g_assert_cmpint(write(c->serial_file.fd, "new\n", 4), ==, 4);
+        fprintf(nv_debug_log(), "nvemu: io: a line\n");
+    }
+    g_autofree char *t1 = slurp(con), *t2 = slurp(log);
+    g_assert_cmpstr(t1, ==, "new\n");
+    g_assert_cmpstr(t2, ==, "old log\nnvemu: io: a line\n");
+    g_assert_true(nv_debug_log() == stderr); /* closed with the config */
+
+    /* A directory or a missing parent: one error naming it, nothing made. */
+    const char *bad[] = { "-serial", "file:/nonexistent-dir/c.log", NULL };
+    g_autoptr(NvConfig) b = parse(bad, &err);
+    g_assert_false(nv_config_open_outputs(b, &err));
+    g_assert_nonnull(strstr(err->message, "-serial file:/nonexistent-dir/"
+                                          "c.log: No such file"));
+    g_clear_error(&err);
+    g_autofree char *darg = g_strdup_printf("file:%s", dir);
+    const char *isdir[] = { "-D", con, "-serial", darg, NULL };
+    g_autoptr(NvConfig) e = parse(isdir, &err);
+    g_assert_false(nv_config_open_outputs(e, &err));
+    g_assert_nonnull(strstr(err->message, "Is a directory"));
+    g_assert_cmpint(unlink(con), ==, 0);
+    g_assert_cmpint(unlink(log), ==, 0);
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -256,5 +414,9 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/realize-failure-removes-created",
                     test_realize_failure_removes_created);
     g_test_add_func("/cmdline/phys-limit", test_phys_limit);
+    g_test_add_func("/cmdline/qemu-options", test_qemu_options);
+    g_test_add_func("/cmdline/qemu-options-refused",
+                    test_qemu_options_refused);
+    g_test_add_func("/cmdline/output-files", test_output_files);
     return g_test_run();
 }
