@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# tests/test-daemonize.sh — -daemonize, -serial file: and -D in a real run
+# (the TCG test host, one boot). The test host starts nvemu with QEMU
+# options and waits for it: with -daemonize that wait ends, exit 0, as soon
+# as the guest runs; the daemon (found by its -name process= name) has its
+# own session and stdio on /dev/null; the guest's console is the -serial
+# file (the user's old content truncated away) and the -d io log is in the
+# -D file. Prints TAP.
+#   usage: tests/test-daemonize.sh NVEMU_BINARY
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=guest-tap.sh
+source "$here/guest-tap.sh"
+nvemu=${1:?usage: test-daemonize.sh NVEMU_BINARY}
+
+guest_tap_need_root
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2016  # expanded in the test host
+args='-machine pc,nvdimm=on,accel=kvm -accel kvm -cpu host -m size=512M,slots=2,maxmem=2G'
+args+=' -smp 1,sockets=1,cores=1,threads=1 -name guest=vm1,process=nvemu-daemon'
+args+=' -display none -vga none -net none -nodefaults -no-user-config -monitor none'
+args+=' -rtc base=utc -no-hpet -boot c -no-reboot -daemonize'
+args+=' -serial file:/tmp/console.log -D /tmp/nvemu-io.log -d io'
+args+=' -object memory-backend-file,id=mem0,share=on,mem-path=$DISK0,size=${DISK_MB0}M'
+args+=' -device nvdimm,id=nv0,memdev=mem0,label-size=128K'
+args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
+out=$tmp/out
+"$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --vmm-args "$args" \
+    --host-script "$here/guest/daemonize-host.sh" \
+    --guest-script "$here/guest/daemonize.sh" >"$out" 2>&1
+sed 's/^/# /' "$out"
+
+has() { grep -qE -- "$1" "$out"; }
+lacks() { ! grep -qE -- "$1" "$out"; }
+# The parent returned while the guest still had to boot and run its
+# script (which alone sleeps 2 s): the daemon outlived it by more than that.
+parent_early() {
+    awk '/^RESULT: host daemon-outlived-parent secs=/{ split($4, a, "="); ok = a[2] >= 2 }
+         END { exit !ok }' "$out"
+}
+echo "1..9"
+check "the parent nvemu exited 0" has '^TESTHOST: boot=1 vmm-exit=0 '
+check "its stderr was empty" lacks '^TESTHOST: boot=1 vmm-stderr: '
+check "the daemon ran on, named by -name process=" has '^RESULT: host daemon pid=[0-9]+ '
+check "the daemon leads its own session (setsid)" \
+    has '^RESULT: host daemon pid=([0-9]+) ppid=[0-9]+ session=\1 '
+check "the daemon's stdin, stdout, stderr are /dev/null" \
+    has 'fd0=/dev/null fd1=/dev/null fd2=/dev/null$'
+check "the daemon ended when the guest powered off" lacks '^RESULT: host (no-daemon|daemon-still-running)'
+check "the guest's console went to -serial file:, truncated first" \
+    bash -c "grep -qE '^RESULT: console: guest-still-running' '$out' && ! grep -q 'console-kept-old-content' '$out' && grep -qE '^GUEST: script-exit=0' '$out'"
+check "the parent returned before the guest's script ended" parent_early
+check "-d io went to the -D file" has '^RESULT: host io-log-has-com1-writes'
+guest_tap_exit
