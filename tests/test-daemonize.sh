@@ -22,8 +22,10 @@ args+=' -smp 1,sockets=1,cores=1,threads=1 -name guest=vm1,process=nvemu-daemon'
 args+=' -display none -vga none -net none -nodefaults -no-user-config -monitor none'
 args+=' -rtc base=utc -no-hpet -boot c -no-reboot -daemonize'
 args+=' -serial file:/tmp/console.log -D /tmp/nvemu-io.log -d io'
+# shellcheck disable=SC2016
 args+=' -object memory-backend-file,id=mem0,share=on,mem-path=$DISK0,size=${DISK_MB0}M'
 args+=' -device nvdimm,id=nv0,memdev=mem0,label-size=128K'
+# shellcheck disable=SC2016
 args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
 out=$tmp/out
 "$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --vmm-args "$args" \

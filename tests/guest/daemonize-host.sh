@@ -20,6 +20,7 @@ case "$1" in
         pid=$(daemon_pid)
         [ -n "$pid" ] || { r "no-daemon"; exit 0; }
         # /proc/PID/stat: pid (comm) state ppid pgrp session ...
+        # shellcheck disable=SC2046  # split into fields on purpose
         set -- $(sed 's/.*) //' /proc/$pid/stat)
         r "daemon pid=$pid ppid=$2 session=$4 fd0=$(readlink /proc/$pid/fd/0)" \
           "fd1=$(readlink /proc/$pid/fd/1) fd2=$(readlink /proc/$pid/fd/2)"
