@@ -992,7 +992,7 @@ static void test_qemu_options(void)
             g_ptr_array_add(v, (char *)args[j]);
         }
         g_ptr_array_add(v, NULL);
-        g_autofree char *o = run_ok(dir, (const char *const *)v->pdata);
+        g_free(run_ok(dir, (const char *const *)v->pdata));
     }
     static const char *const tables[] = { "apic.dat", "dsdt.dat", "facp.dat",
                                           "nfit.dat", "ssdt.dat" };
