@@ -3,9 +3,10 @@
 # /tmp/console.log (QEMU's file: truncates it once the guest starts).
 # After the parent nvemu exited: find the daemon by its -name process=
 # name, report its session and stdio, wait for it to end, then report the
-# console file and the -D log.
+# console file and the -D log. Boot 2 fails after the fork (16M of RAM
+# cannot hold the kernel): report what it left behind.
 r() { echo "RESULT: host $*"; }
-C=/tmp/console.log L=/tmp/nvemu-io.log
+C=/tmp/console$2.log L=/tmp/nvemu-io$2.log
 daemon_pid() {
     for p in /proc/[0-9]*; do
         [ "$(cat "$p/comm" 2>/dev/null)" = nvemu-daemon ] && { echo "${p#/proc/}"; return; }
@@ -13,9 +14,16 @@ daemon_pid() {
 }
 case "$1" in
     before)
-        echo "OLD-CONTENT of the user's file" > $C
+        [ "$2" = 1 ] && echo "OLD-CONTENT of the user's file" > $C
         rm -f $L ;;
     after)
+        if [ "$2" = 2 ]; then
+            [ -e $C ] && r "boot2-console-file-left"
+            [ -e $L ] && r "boot2-log-file-left"
+            [ -n "$(daemon_pid)" ] && r "boot2-daemon-running"
+            [ -s "$DISK0" ] && r "boot2-backing-file-kept"
+            exit 0
+        fi
         read -r t0 _ < /proc/uptime
         pid=$(daemon_pid)
         [ -n "$pid" ] || { r "no-daemon"; exit 0; }
