@@ -261,7 +261,7 @@ bool nv_qmp_server_listen(NvQmpServer *s, const NvQmpListenConfig *cfg,
                     cfg->path, g_strerror(errno));
         return false;
     }
-    mode_t old = umask(0077);           /* the socket file is born 0600 */
+    mode_t old = umask(0177);           /* the socket file is born 0600 */
     int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
     int e = errno;
     umask(old);

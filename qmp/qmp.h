@@ -174,7 +174,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvQmpListenConfig, nv_qmp_listen_config_free)
 
 /*
  * Listen on cfg->path (call once per -qmp). The socket is created mode 0600
- * (umask 077 around bind). A socket file nobody listens on (connect gets
+ * (umask 0177 around bind). A socket file nobody listens on (connect gets
  * ECONNREFUSED) is replaced; a live socket or any other existing file is an
  * error and is left alone. Accepted clients are served from the server's
  * context; each is closed on EOF, error, or a limit, others keep going.
