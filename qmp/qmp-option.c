@@ -40,9 +40,10 @@ static bool flag(const char *elem, const char *key, bool *out, bool *seen,
                  bool *matched, GError **errp)
 {
     size_t kl = strlen(key);
+    g_autofree char *neg = g_strconcat("no", key, NULL);
     if (strcmp(elem, key) == 0) {
         *out = true;
-    } else if (strncmp(elem, "no", 2) == 0 && strcmp(elem + 2, key) == 0) {
+    } else if (strcmp(elem, neg) == 0) {
         *out = false;
     } else if (strncmp(elem, key, kl) == 0 && elem[kl] == '=') {
         if (!nv_parse_bool(elem + kl + 1, out, errp)) {

@@ -291,7 +291,9 @@ bool nv_qmp_server_listen(NvQmpServer *s, const NvQmpListenConfig *cfg,
 void nv_qmp_socket_teardown(NvQmpServer *s)
 {
     while (s->sock_clients->len) {
-        sock_client_free(s->sock_clients->pdata[0]);
+        SockClient *sc = s->sock_clients->pdata[0];
+        flush(sc);      /* the last reply (quit's) if the socket takes it */
+        sock_client_free(sc);
     }
     for (guint i = 0; i < s->listeners->len; i++) {
         NvQmpListener *l = s->listeners->pdata[i];

@@ -254,6 +254,11 @@ static void dispatch(NvQmpClient *c, const char *text, size_t len)
 
 static void reset_frame(NvQmpClient *c)
 {
+    if (c->buf->allocated_len > 64 * 1024) {
+        /* after a big message, give the memory back */
+        g_string_free(c->buf, TRUE);
+        c->buf = g_string_new(NULL);
+    }
     g_string_truncate(c->buf, 0);
     c->depth = 0;
     c->scalar = c->in_str = c->esc = false;
