@@ -30,7 +30,13 @@
  *  - Single-quoted strings (a QEMU extension) are not accepted: json-glib
  *    parses standard JSON only.
  *  - All functions run on the thread that owns the GMainContext given to
- *    nv_qmp_server_new(); the server takes no locks.
+ *    nv_qmp_server_new(); the server takes no locks. A vCPU thread that
+ *    wants an event sent hands it over (g_main_context_invoke() or the
+ *    loop's eventfd) and the main thread calls nv_qmp_emit_event().
+ *  - A handler runs inside nv_qmp_client_feed(): it must not free the
+ *    server or a client; it returns its reply and defers teardown (quit:
+ *    return {}, emit SHUTDOWN, stop the loop from an idle/timeout source,
+ *    then nv_qmp_server_free(), which sends what the sockets still take).
  *
  * Manual use (Debian's socat; type one JSON object a line):
  *   socat - UNIX-CONNECT:/tmp/nvemu.qmp
