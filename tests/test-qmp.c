@@ -516,6 +516,7 @@ static void test_disconnect_mid_command(void)
     nv_qmp_emit_event(s, "RESET", NULL);       /* reaches b only */
     g_autoptr(JsonNode) r = roundtrip(b, "{\"execute\":\"test-add\","
                                       "\"arguments\":{\"a\":1,\"b\":1}}");
+    g_assert_true(json_object_has_member(json_node_get_object(r), "return"));
     g_assert_cmpint(add_calls, ==, 1);
     peer_free(b);
 }
