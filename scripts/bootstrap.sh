@@ -6,6 +6,7 @@
 set -euo pipefail
 
 pkgs=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libpmem-dev libpmemobj-dev
+      libjson-glib-dev
       liblzma-dev zlib1g-dev
       python3 clang libclang-rt-14-dev acpica-tools)
 if [[ "${1:-}" == guest ]]; then
