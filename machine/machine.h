@@ -93,12 +93,17 @@ typedef struct NvIoBus NvIoBus;
 
 NvIoBus *nv_io_bus_new(void);
 void nv_io_bus_free(NvIoBus *bus);
-/* Ranges may not overlap. */
+/* Ranges may not overlap. Safe while vCPUs dispatch (iobus.c). */
 bool nv_io_register(NvIoBus *bus, NvIoSpace space, uint64_t base,
                     uint64_t len, const char *name, NvIoHandler fn,
                     void *opaque, GError **errp);
+/* Remove the range registered at @base in @space (false: none there).
+ * Safe while vCPUs dispatch: it returns once no handler of the range runs
+ * any more, so the caller may then free the handler's state. A handler
+ * must not call it (nor nv_io_register()). */
+bool nv_io_unregister(NvIoBus *bus, NvIoSpace space, uint64_t base);
 /* Returns false when no device claims the access; an unclaimed read then
- * reads all ones and an unclaimed write is dropped. */
+ * reads all ones and an unclaimed write is dropped. Thread-safe. */
 bool nv_io_dispatch(NvIoBus *bus, NvIoSpace space, uint64_t addr,
                     uint8_t *data, unsigned len, bool is_write);
 
