@@ -140,7 +140,8 @@ typedef enum {
     NV_POWER_NONE,
     NV_POWER_OFF,
     NV_POWER_RESET,
-    NV_POWER_SIGNAL, /* not the guest's: nv_vm_run() stopped on a signal */
+    NV_POWER_SIGNAL, /* not the guest's: the run stopped on a signal */
+    NV_POWER_QUIT,   /* not the guest's: nv_machine_quit() (vm.h) */
 } NvPowerRequest;
 
 typedef struct NvPower NvPower;
@@ -306,12 +307,7 @@ bool nv_boot_load_elf(NvBoard *board, const char *path, const uint8_t *data,
  * capabilities or PVM-based: a one-line reason naming the test-host
  * runner. */
 bool nv_kvm_probe(GError **errp);
-/* Run @board until the guest powers off or resets (the result), nvemu
- * catches SIGTERM, SIGINT or SIGHUP (NV_POWER_SIGNAL), or a vCPU fails or
- * a backend can no longer back the guest's pmem (NV_POWER_NONE with *errp
- * set). Every vCPU has stopped when it returns. */
-NvPowerRequest nv_vm_run(NvBoard *board, const NvBootInfo *boot,
-                         GError **errp);
+/* The VM of one boot and the machine around it: vm.h. */
 
 /* ---- signals, faults and the terminal (signals.c) ---------------------- */
 
