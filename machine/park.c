@@ -73,10 +73,15 @@ bool nv_park_checkpoint(NvPark *p, unsigned index)
         return true;
     }
     g_mutex_lock(&p->lock);
-    while (p->depth > 0 && !p->released) {
+    if (p->depth > 0 && !p->released) {
+        /* Tell the pauser once: a broadcast on every wake-up would have
+         * the parked vCPUs wake each other for ever (measured in the test
+         * host: a whole host CPU burnt while "paused"). */
         p->parked[index] = true;
         g_cond_broadcast(&p->cond);
-        g_cond_wait(&p->cond, &p->lock);
+        while (p->depth > 0 && !p->released) {
+            g_cond_wait(&p->cond, &p->lock);
+        }
     }
     p->parked[index] = false;
     bool go = !p->released;

@@ -7,6 +7,8 @@
  */
 #include "vm.h"
 
+#include <time.h>
+
 #define NFAKE 4
 
 typedef struct {
@@ -137,6 +139,34 @@ static void test_pause_resume(void)
     fake_stop(&f);
 }
 
+static int64_t process_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Parked vCPUs sleep: the whole process uses next to no CPU for 200 ms
+ * of pause (vCPUs that woke each other would burn NFAKE CPUs' worth). */
+static void test_parked_sleep(void)
+{
+    Fake f = { 0 };
+    fake_start(&f);
+    for (unsigned i = 1; i < NFAKE; i++) {
+        wait_runs(&f, i, 0);
+    }
+    nv_park_pause(f.park);
+    int64_t t0 = process_cpu_us();
+    g_usleep(200000);
+    int64_t used = process_cpu_us() - t0;
+    g_test_message("CPU used in 200 ms of pause: %" G_GINT64_FORMAT " us",
+                   used);
+    g_assert_cmpint(used, <, 20000);
+    assert_parked(&f);
+    nv_park_resume(f.park);
+    fake_stop(&f);
+}
+
 static void test_nested_and_release(void)
 {
     Fake f = { 0 };
@@ -228,6 +258,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/park/pause-resume", test_pause_resume);
+    g_test_add_func("/park/parked-sleep", test_parked_sleep);
     g_test_add_func("/park/nested-and-release", test_nested_and_release);
     g_test_add_func("/park/without-threads", test_pause_without_threads);
     g_test_add_func("/slots/alloc-free", test_slots);
