@@ -4,8 +4,9 @@
  * nv_io_dispatch().
  *
  * Ranges may be added and removed while vCPUs dispatch. A reader-writer
- * lock guards the list: nv_io_dispatch() holds it for reading across the lookup *and*
- * the handler call, so any number of vCPUs dispatch at once, and
+ * lock guards the list: nv_io_dispatch() holds it for reading across the
+ * lookup *and* the handler call, so any number of vCPUs dispatch at once;
+ * and
  * nv_io_unregister() takes it for writing, which waits for every handler
  * already running (on any range) to return. When nv_io_unregister()
  * returns, no vCPU is inside the removed range's handler and none will

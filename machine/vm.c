@@ -150,7 +150,7 @@ static gboolean wake_fd(gint fd, GIOCondition cond, gpointer opaque)
 static gboolean check_unbacked(gpointer opaque)
 {
     NvMachine *m = opaque;
-    if ((m->unbacked = nv_config_unbacked(m->cfg, false))) {
+    if (!m->unbacked && (m->unbacked = nv_config_unbacked(m->cfg, false))) {
         g_main_loop_quit(m->loop);
     }
     return G_SOURCE_CONTINUE;
@@ -280,6 +280,11 @@ void nv_machine_quit(NvMachine *m)
 {
     g_mutex_lock(&m->lock);
     g_atomic_int_set(&m->quit, 1);
+    if (m->board) {
+        /* readable power fd: the loop ends even if it has not started
+         * running yet (a quit from another thread) */
+        nv_power_wake(m->board->power);
+    }
     if (m->loop) {
         g_main_loop_quit(m->loop);
     }

@@ -114,7 +114,8 @@ void nv_machine_attach_console(NvMachine *m);
 NvPowerRequest nv_machine_boot(NvMachine *m, bool *ran, GError **errp);
 
 /* The coarse lock for device state a monitor command may change (and the
- * current board). Not to be held across nv_machine_pause(). */
+ * current board). Not to be held across nv_machine_pause() or
+ * nv_io_unregister() (both wait for vCPUs), and no I/O handler takes it. */
 void nv_machine_lock(NvMachine *m);
 void nv_machine_unlock(NvMachine *m);
 
