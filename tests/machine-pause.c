@@ -5,8 +5,10 @@
  * the machine's own main loop as a monitor will. Six rounds: pause (time
  * it), check the state reads "paused" and that the vCPU threads use no CPU
  * for 1 s (from /proc/self/task/TID/stat), resume, check "running" and that
- * they use CPU again. One line per round on stderr; exit 0 when all rounds
- * held and the guest then powered off, 1 otherwise.
+ * they use CPU again. Then nv_machine_request_reset(): the guest must boot
+ * again; 10 s into that boot, nv_machine_quit(): nv_machine_boot() must
+ * return NV_POWER_QUIT with the state "shutdown". One line per step on
+ * stderr; exit 0 when every step held, 1 otherwise.
  * Run in the test host by tests/test-guest-pause.sh.
  */
 #include "vm.h"
@@ -23,6 +25,9 @@ typedef struct {
     gint64 t0;
     uint64_t cpu0;
     bool failed;
+    unsigned boots;       /* nv_machine_boot() calls so far */
+    bool reset_sent, quit_sent;
+    unsigned idle_ticks, boot2_ticks;
 } Harness;
 
 /* utime + stime of every vCPU thread, in clock ticks. */
@@ -63,8 +68,27 @@ static gboolean step(gpointer opaque)
 {
     Harness *h = opaque;
     unsigned n;
-    if (h->round >= ROUNDS || h->failed) {
+    if (h->failed) {
         return G_SOURCE_REMOVE;
+    }
+    /* 16 s more for the guest to end its busy loop, then a reset */
+    if (h->round >= ROUNDS && !h->reset_sent && ++h->idle_ticks >= 16) {
+        h->reset_sent = true;
+        if (!nv_machine_request_reset(h->m)) {
+            fail(h, "nv_machine_request_reset() found no guest");
+        }
+        fprintf(stderr, "machine-pause: reset requested\n");
+        return G_SOURCE_CONTINUE;
+    }
+    if (h->round >= ROUNDS) {
+        if (h->boots == 2 && nv_machine_status(h->m) == NV_RUN_RUNNING &&
+            ++h->boot2_ticks == 10) { /* the guest's script runs again */
+            fprintf(stderr, "machine-pause: boot 2 running, quit\n");
+            h->quit_sent = true;
+            nv_machine_quit(h->m);
+            return G_SOURCE_REMOVE;
+        }
+        return G_SOURCE_CONTINUE;
     }
     if (!h->paused) {
         if (h->round > 0 && vcpu_ticks(h->m, &n) == h->cpu0) {
@@ -118,8 +142,10 @@ int main(int argc, char **argv)
     bool ran = false;
     NvPowerRequest r;
     do {
+        h.boots++;
         r = nv_machine_boot(m, &ran, &err);
-    } while (r == NV_POWER_RESET && !cfg->no_reboot);
+    } while (r == NV_POWER_RESET && h.boots < 3);
+    const char *state = nv_run_state_name(nv_machine_status(m));
     g_source_destroy(tick);
     g_source_unref(tick);
     nv_machine_free(m);
@@ -127,7 +153,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "machine-pause: %s\n", err->message);
         return 1;
     }
-    fprintf(stderr, "machine-pause: %u rounds, guest %s\n", h.round,
-            r == NV_POWER_OFF ? "powered off" : "stopped otherwise");
-    return h.failed || h.round < ROUNDS || r != NV_POWER_OFF;
+    static const char *const how[] = {
+        [NV_POWER_OFF] = "power-off", [NV_POWER_RESET] = "reset",
+        [NV_POWER_SIGNAL] = "signal", [NV_POWER_QUIT] = "quit" };
+    fprintf(stderr, "machine-pause: %u rounds, %u boots, the last ended by "
+            "%s, state %s\n", h.round, h.boots, how[r], state);
+    return h.failed || h.round < ROUNDS || h.boots != 2 ||
+           r != NV_POWER_QUIT || strcmp(state, "shutdown") != 0;
 }
