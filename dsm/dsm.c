@@ -57,11 +57,11 @@ static NvDimm *find_nvdimm(NvDsm *dsm, uint32_t handle)
 
 static uint64_t dimm_functions(const NvDimm *d)
 {
-    if (!d->has_labels) {
+    if (!d->state.has_labels) {
         return 0;
     }
     uint64_t f = 1u << NV_DSM_FN_GET_LABEL_SIZE | 1u << NV_DSM_FN_GET_LABEL_DATA;
-    if (!d->labels.readonly) {
+    if (!d->state.labels.readonly) {
         f |= 1u << NV_DSM_FN_SET_LABEL_DATA;
     }
     return f;
@@ -71,7 +71,7 @@ static uint64_t dimm_functions(const NvDimm *d)
 static uint32_t get_label_size(const NvDimm *d, uint8_t *out)
 {
     nv_st32(out, NV_DSM_OK);
-    nv_st32(out + 4, (uint32_t)d->labels.size);
+    nv_st32(out + 4, (uint32_t)d->state.labels.size);
     nv_st32(out + 8, NV_DSM_MAX_XFER);
     return 12;
 }
@@ -87,7 +87,7 @@ static bool label_range(const NvDimm *d, const Request *r, uint32_t *off,
     *off = nv_ld32(r->in);
     *len = nv_ld32(r->in + 4);
     return *len <= NV_DSM_MAX_XFER &&
-           (uint64_t)*off + *len <= d->labels.size; /* 64-bit: no wrap */
+           (uint64_t)*off + *len <= d->state.labels.size; /* 64-bit: no wrap */
 }
 
 /*
@@ -99,12 +99,12 @@ static bool label_range(const NvDimm *d, const Request *r, uint32_t *off,
 static void warn_label_io(const NvDimm *d, bool write, uint32_t off,
                           uint32_t len, const GError *err)
 {
-    const char *file = nv_label_store_file(&d->labels);
+    const char *file = nv_label_store_file(&d->state.labels);
     g_autofree char *who = d->id ? g_strdup(d->id)
                                  : g_strdup_printf("in slot %u", d->slot);
     g_autofree char *where = file ? g_strdup(file)
                                   : g_strdup_printf("RAM backend '%s'",
-                                                    d->labels.mem->cfg.id);
+                                                    d->state.labels.mem->cfg.id);
     g_printerr("nvemu: warning: nvdimm %s: label %s of %u bytes at 0x%x %s "
                "%s failed: %s\n", who, write ? "write" : "read", len, off,
                write ? "to" : "from", where, err->message);
@@ -118,7 +118,7 @@ static uint32_t get_label_data(NvDimm *d, const Request *r, uint8_t *out)
         return status_only(out, NV_DSM_INVALID_INPUT);
     }
     g_autoptr(GError) err = NULL;
-    if (!nv_label_store_read(&d->labels, off, out + 4, len, &err)) {
+    if (!nv_label_store_read(&d->state.labels, off, out + 4, len, &err)) {
         warn_label_io(d, false, off, len, err);
         return status_only(out, NV_DSM_HW_ERROR);
     }
@@ -136,7 +136,7 @@ static uint32_t set_label_data(NvDimm *d, const Request *r, uint8_t *out)
         return status_only(out, NV_DSM_INVALID_INPUT);
     }
     g_autoptr(GError) err = NULL;
-    if (!nv_label_store_write(&d->labels, off, r->in + 8, len, &err)) {
+    if (!nv_label_store_write(&d->state.labels, off, r->in + 8, len, &err)) {
         warn_label_io(d, true, off, len, err);
         return status_only(out, NV_DSM_HW_ERROR);
     }

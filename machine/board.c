@@ -30,8 +30,9 @@ static void flush_hint_io(void *opaque, uint64_t offset, uint8_t *data,
     }
 }
 
-/* Devices (the serial from the stdin thread, too) call this while the VM
- * may be coming or going; the lock keeps fn and opaque together. */
+/* Devices (the serial from the main loop's console input, too) call this
+ * while the VM may be coming or going; the lock keeps fn and opaque
+ * together. */
 static void board_irq(void *opaque, unsigned irq, bool level)
 {
     NvBoard *b = opaque;

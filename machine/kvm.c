@@ -3,17 +3,17 @@
  * slots, the in-kernel irqchip and PIT, the vCPU threads and their run loop.
  * Every port and MMIO exit goes to nv_io_dispatch() on the board's bus.
  */
-#include "machine.h"
+#include "vm.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,17 +23,6 @@
 #define IDMAP_ADDR     UINT64_C(0xFFFBC000)
 #define KICK_SIGNAL    SIGUSR1
 #define CPUID_MAX      256
-/*
- * How often nv_vm_run() looks for a backend whose file system filled up.
- * A guest store to a hole that the host cannot back never reaches KVM_RUN
- * as EFAULT while the guest has interrupts on: KVM turns the failed fault
- * into a host-side async page fault (an "artificial halt" when the guest
- * has no PV async PF), which fails and is retried for ever. Measured in
- * the test host (Linux 6.1), user- and kernel-mode stores: the guest hung
- * until killed, also with KVM_FEATURE_ASYNC_PF, _INT and _VMEXIT cleared
- * from the guest's CPUID. So nvemu watches the file systems instead.
- */
-#define UNBACKED_CHECK_MS 1000
 
 typedef struct NvVm NvVm;
 
@@ -45,6 +34,7 @@ typedef struct {
     size_t run_size;
     pthread_t thread;
     bool started;
+    gint tid;             /* gettid() of its thread, once running */
 } Vcpu;
 
 struct NvVm {
@@ -53,6 +43,8 @@ struct NvVm {
     Vcpu *vcpus;
     unsigned nvcpus;
     struct kvm_cpuid2 *cpuid;
+    NvPark *park;         /* the machine's: pause and resume */
+    NvSlots *slots;       /* the machine's KVM slot ids */
     volatile bool stop;
     GMutex lock;
     char *error;          /* first fatal vCPU error, or NULL */
@@ -232,17 +224,25 @@ bool nv_kvm_probe(GError **errp)
 
 /* ---- memory and interrupts ------------------------------------------- */
 
-static bool add_slot(NvVm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
-                     void *hva, bool readonly, GError **errp)
+/* A memory slot with the next free id from the machine's allocator. */
+static bool add_slot(NvVm *vm, uint64_t gpa, uint64_t size, void *hva,
+                     bool readonly, GError **errp)
 {
+    int slot = nv_slots_alloc(vm->slots);
+    if (slot < 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE, "KVM: all %u memory "
+                    "slots are in use", vm->slots->limit);
+        return false;
+    }
     struct kvm_userspace_memory_region r = {
-        .slot = slot,
+        .slot = (uint32_t)slot,
         .flags = readonly ? KVM_MEM_READONLY : 0,
         .guest_phys_addr = gpa,
         .memory_size = size,
         .userspace_addr = (uintptr_t)hva,
     };
     if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+        nv_slots_free(vm->slots, (unsigned)slot);
         return kvm_error(errp, "KVM_SET_USER_MEMORY_REGION");
     }
     return true;
@@ -254,18 +254,19 @@ static bool map_memory(NvVm *vm, GError **errp)
 {
     NvBoard *b = vm->board;
     const NvMemLayout *l = &b->cfg->layout;
-    uint32_t slot = 0;
-    if (!add_slot(vm, slot++, 0, l->ram_below_4g, b->ram->addr, false, errp)) {
+    int n = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+    nv_slots_init(vm->slots, n > 0 ? (unsigned)n : 32);
+    if (!add_slot(vm, 0, l->ram_below_4g, b->ram->addr, false, errp)) {
         return false;
     }
     if (l->ram_above_4g &&
-        !add_slot(vm, slot++, 4 * GiB, l->ram_above_4g,
+        !add_slot(vm, 4 * GiB, l->ram_above_4g,
                   b->ram->addr + l->ram_below_4g, false, errp)) {
         return false;
     }
     for (guint i = 0; i < b->cfg->dimms->len; i++) {
         NvDimm *d = g_ptr_array_index(b->cfg->dimms, i);
-        if (!add_slot(vm, slot++, d->addr, d->size, d->memdev->addr,
+        if (!add_slot(vm, d->addr, d->size, d->memdev->addr,
                       d->memdev->cfg.readonly, errp)) {
             return false;
         }
@@ -491,8 +492,14 @@ static void *vcpu_thread(void *opaque)
     sigemptyset(&set);
     sigaddset(&set, KICK_SIGNAL);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    g_atomic_int_set(&v->tid, (gint)syscall(SYS_gettid));
 
     while (!vm->stop && nv_power_request(vm->board->power) == NV_POWER_NONE) {
+        /* Parked here while the machine is paused; leave when released. */
+        if (!nv_park_checkpoint(vm->park, v->index) || vm->stop ||
+            nv_power_request(vm->board->power) != NV_POWER_NONE) {
+            break;
+        }
         if (ioctl(v->fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN) {
                 v->run->immediate_exit = 0;
@@ -513,6 +520,7 @@ static void *vcpu_thread(void *opaque)
             break;
         }
     }
+    nv_park_thread_exit(vm->park, v->index);
     return NULL;
 }
 
@@ -521,10 +529,23 @@ static void kick_handler(int sig)
     (void)sig; /* only interrupts KVM_RUN */
 }
 
+/* Out of KVM_RUN at once: immediate_exit covers a kick that lands just
+ * before the vCPU enters KVM_RUN, the signal one that lands inside. */
+static void kick_vcpu(void *opaque, unsigned index)
+{
+    NvVm *vm = opaque;
+    Vcpu *v = &vm->vcpus[index];
+    if (v->started) {
+        v->run->immediate_exit = 1;
+        pthread_kill(v->thread, KICK_SIGNAL);
+    }
+}
+
 /* Make every vCPU leave KVM_RUN and not enter it again. */
-static void stop_vcpus(NvVm *vm)
+void nv_vm_stop(NvVm *vm)
 {
     vm->stop = true;
+    nv_park_release(vm->park); /* parked vCPUs leave too */
     for (unsigned i = 0; i < vm->nvcpus; i++) {
         Vcpu *v = &vm->vcpus[i];
         if (v->started) {
@@ -540,9 +561,14 @@ static void stop_vcpus(NvVm *vm)
     }
 }
 
-static void vm_free(NvVm *vm)
+void nv_vm_free(NvVm *vm)
 {
-    stop_vcpus(vm);
+    if (!vm) {
+        return;
+    }
+    nv_vm_stop(vm);
+    nv_park_set_kick(vm->park, NULL, NULL);
+    nv_board_set_irq(vm->board, NULL, NULL);
     for (unsigned i = 0; i < vm->nvcpus; i++) {
         Vcpu *v = &vm->vcpus[i];
         if (v->run) {
@@ -565,11 +591,26 @@ static void vm_free(NvVm *vm)
     g_free(vm);
 }
 
-NvPowerRequest nv_vm_run(NvBoard *board, const NvBootInfo *boot,
-                         GError **errp)
+const char *nv_vm_error(NvVm *vm)
+{
+    g_mutex_lock(&vm->lock);
+    const char *e = vm->error; /* set once, never changed after */
+    g_mutex_unlock(&vm->lock);
+    return e;
+}
+
+int nv_vm_vcpu_tid(NvVm *vm, unsigned i)
+{
+    return i < vm->nvcpus ? g_atomic_int_get(&vm->vcpus[i].tid) : 0;
+}
+
+NvVm *nv_vm_start(NvBoard *board, const NvBootInfo *boot, NvPark *park,
+                  NvSlots *slots, GError **errp)
 {
     NvVm *vm = g_new0(NvVm, 1);
     vm->board = board;
+    vm->park = park;
+    vm->slots = slots;
     vm->kvm_fd = vm->vm_fd = -1;
     vm->nvcpus = board->cfg->smp;
     vm->vcpus = g_new0(Vcpu, vm->nvcpus);
@@ -577,8 +618,6 @@ NvPowerRequest nv_vm_run(NvBoard *board, const NvBootInfo *boot,
     for (unsigned i = 0; i < vm->nvcpus; i++) {
         vm->vcpus[i].fd = -1;
     }
-    NvPowerRequest result = NV_POWER_NONE;
-    char *unbacked = NULL; /* a backend the host can no longer back */
 
     struct sigaction sa = { .sa_handler = kick_handler };
     sigaction(KICK_SIGNAL, &sa, NULL);
@@ -588,54 +627,29 @@ NvPowerRequest nv_vm_run(NvBoard *board, const NvBootInfo *boot,
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* only vCPU threads take it */
 
     if (!create_vm(vm, errp)) {
-        goto out;
+        goto fail;
     }
     nv_board_set_irq(board, irq_line, vm);
     for (unsigned i = 0; i < vm->nvcpus; i++) {
         if (!create_vcpu(vm, i, boot, errp)) {
-            goto out;
+            goto fail;
         }
     }
+    nv_park_rearm(park);
+    nv_park_set_kick(park, kick_vcpu, vm);
     for (unsigned i = 0; i < vm->nvcpus; i++) {
         Vcpu *v = &vm->vcpus[i];
+        /* live before it runs, so a pause taken from now on waits for it */
+        nv_park_thread_start(park, i);
         if (pthread_create(&v->thread, NULL, vcpu_thread, v) != 0) {
+            nv_park_thread_exit(park, i);
             kvm_error(errp, "pthread_create");
-            goto out;
+            goto fail;
         }
         v->started = true;
     }
-    /* Wait for power-off, reset, a fatal vCPU error or a stop signal; once
-     * a second, look for a backend the host can no longer back. */
-    struct pollfd pfd[2] = {
-        { .fd = nv_power_fd(board->power), .events = POLLIN },
-        { .fd = nv_signals_fd(), .events = POLLIN },
-    };
-    for (;;) {
-        int n = poll(pfd, 2, UNBACKED_CHECK_MS);
-        if (n < 0 && errno != EINTR) {
-            fatal(vm, "poll: %s", g_strerror(errno));
-            break;
-        }
-        if (n > 0) {
-            break;
-        }
-        if ((unbacked = nv_config_unbacked(board->cfg, false))) {
-            break;
-        }
-    }
-    stop_vcpus(vm);
-    if (unbacked) {
-        g_set_error(errp, NV_ERROR, NV_ERROR_IO, "%s", unbacked);
-    } else if (vm->error) {
-        g_set_error(errp, NV_ERROR, NV_ERROR_IO, "%s", vm->error);
-    } else if (nv_signals_caught()) {
-        result = NV_POWER_SIGNAL;
-    } else {
-        result = nv_power_request(board->power);
-    }
-out:
-    nv_board_set_irq(board, NULL, NULL);
-    vm_free(vm);
-    g_free(unbacked);
-    return result;
+    return vm;
+fail:
+    nv_vm_free(vm);
+    return NULL;
 }

@@ -129,12 +129,17 @@ typedef struct NvIoBus NvIoBus;
 
 NvIoBus *nv_io_bus_new(void);
 void nv_io_bus_free(NvIoBus *bus);
-/* Ranges may not overlap. */
+/* Ranges may not overlap. Safe while vCPUs dispatch (iobus.c). */
 bool nv_io_register(NvIoBus *bus, NvIoSpace space, uint64_t base,
                     uint64_t len, const char *name, NvIoHandler fn,
                     void *opaque, GError **errp);
+/* Remove the range registered at @base in @space (false: none there).
+ * Safe while vCPUs dispatch: it returns once no handler of the range runs
+ * any more, so the caller may then free the handler's state. A handler
+ * must not call it (nor nv_io_register()). */
+bool nv_io_unregister(NvIoBus *bus, NvIoSpace space, uint64_t base);
 /* Returns false when no device claims the access; an unclaimed read then
- * reads all ones and an unclaimed write is dropped. */
+ * reads all ones and an unclaimed write is dropped. Thread-safe. */
 bool nv_io_dispatch(NvIoBus *bus, NvIoSpace space, uint64_t addr,
                     uint8_t *data, unsigned len, bool is_write);
 
@@ -171,7 +176,8 @@ typedef enum {
     NV_POWER_NONE,
     NV_POWER_OFF,
     NV_POWER_RESET,
-    NV_POWER_SIGNAL, /* not the guest's: nv_vm_run() stopped on a signal */
+    NV_POWER_SIGNAL, /* not the guest's: the run stopped on a signal */
+    NV_POWER_QUIT,   /* not the guest's: nv_machine_quit() (vm.h) */
 } NvPowerRequest;
 
 typedef struct NvPower NvPower;
@@ -337,12 +343,7 @@ bool nv_boot_load_elf(NvBoard *board, const char *path, const uint8_t *data,
  * capabilities or PVM-based: a one-line reason naming the test-host
  * runner. */
 bool nv_kvm_probe(GError **errp);
-/* Run @board until the guest powers off or resets (the result), nvemu
- * catches SIGTERM, SIGINT or SIGHUP (NV_POWER_SIGNAL), or a vCPU fails or
- * a backend can no longer back the guest's pmem (NV_POWER_NONE with *errp
- * set). Every vCPU has stopped when it returns. */
-NvPowerRequest nv_vm_run(NvBoard *board, const NvBootInfo *boot,
-                         GError **errp);
+/* The VM of one boot and the machine around it: vm.h. */
 
 /* ---- signals, faults and the terminal (signals.c) ---------------------- */
 

@@ -2,10 +2,8 @@
  * machine/main.c — the nvemu program: parse, plan, then act (print the
  * memory map, dump the ACPI tables, or boot the guest until it powers off).
  */
-#include "machine.h"
+#include "vm.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -14,67 +12,6 @@ static int fail(GError *err)
 {
     fprintf(stderr, "nvemu: %s\n", err->message);
     return 1;
-}
-
-/* ---- the console: stdin to the guest's COM1 ---------------------------- */
-
-static G_LOCK_DEFINE(console);
-static NvSerial *console_serial; /* the current boot's COM1, under the lock */
-static void *console_thread(void *opaque)
-{
-    (void)opaque;
-    uint8_t buf[256];
-    for (;;) {
-        ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return NULL; /* no input (CI runs with none): nothing to do */
-        }
-        G_LOCK(console);
-        if (console_serial) {
-            nv_serial_receive(console_serial, buf, (size_t)n);
-        }
-        G_UNLOCK(console);
-    }
-}
-
-/* ---- booting ----------------------------------------------------------- */
-
-/* One boot: a fresh board (RAM, devices), tables, kernel, run. *ran is
- * set once the guest is about to run. */
-static NvPowerRequest boot_once(NvConfig *cfg, bool *ran, GError **errp)
-{
-    g_autoptr(NvBoard) board = nv_board_new(cfg, errp);
-    NvBootInfo boot;
-    if (board) {
-        for (guint i = 0; i < cfg->dimms->len; i++) {
-            NvDimm *d = g_ptr_array_index(cfg->dimms, i);
-            nv_signals_watch(d->memdev, NULL); /* a SIGBUS names it */
-            if (d->label_mem) {
-                g_autofree char *n = g_strdup_printf(
-                    "%s: label-file (%s)", d->name, d->label_file);
-                nv_signals_watch(d->label_mem, n);
-            }
-        }
-    }
-    if (!board || !nv_board_install_acpi(board, errp) ||
-        !nv_boot_linux(board, cfg->kernel, cfg->initrd, cfg->append,
-                       NV_ACPI_RSDP_ADDR, &boot, errp)) {
-        return NV_POWER_NONE;
-    }
-    G_LOCK(console);
-    console_serial = board->serial;
-    G_UNLOCK(console);
-    *ran = true;
-    nv_config_outputs_started(cfg); /* -serial file: truncates now */
-    nv_daemon_ready();               /* -daemonize: the parent exits 0 */
-    NvPowerRequest r = nv_vm_run(board, &boot, errp);
-    G_LOCK(console);
-    console_serial = NULL;
-    G_UNLOCK(console);
-    return r;
 }
 
 /* Flush every DIMM to its file before saying goodbye. */
@@ -118,16 +55,14 @@ static int run_guest(NvConfig *cfg)
     /* A closed stdout (nvemu | head) must not kill nvemu before it has
      * flushed the DIMMs: the serial sees EPIPE instead. */
     signal(SIGPIPE, SIG_IGN);
+    g_autoptr(NvMachine) machine = nv_machine_new(cfg);
     if (cfg->serial == NV_SERIAL_STDIO) {
-        pthread_t t;
         nv_tty_raw();
-        if (pthread_create(&t, NULL, console_thread, NULL) == 0) {
-            pthread_detach(t);
-        }
+        nv_machine_attach_console(machine);
     }
     bool ran = false;
     for (;;) {
-        NvPowerRequest r = boot_once(cfg, &ran, &err);
+        NvPowerRequest r = nv_machine_boot(machine, &ran, &err);
         if (r == NV_POWER_NONE) {
             /* Failed before the guest ran: leave no file of ours behind. */
             if (ran) {
@@ -144,7 +79,7 @@ static int run_guest(NvConfig *cfg)
             sync_dimms(cfg);
             return 128 + nv_signals_caught();
         }
-        if (r == NV_POWER_OFF || cfg->no_reboot) {
+        if (r == NV_POWER_OFF || r == NV_POWER_QUIT || cfg->no_reboot) {
             sync_dimms(cfg);
             return 0;
         }

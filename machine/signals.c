@@ -5,8 +5,9 @@
  *  - SIGTERM, SIGINT and SIGHUP are caught (always: a script that starts
  *    nvemu in the background has SIGINT ignored, and it must still stop on
  *    it). The handler only records the signal and its sender and makes
- *    nv_signals_fd() readable; nv_vm_run() polls that fd beside the power
- *    fd, stops the vCPUs and returns NV_POWER_SIGNAL; main() persists the
+ *    nv_signals_fd() readable; the machine's event loop (vm.c) watches
+ *    that fd beside the power fd, stops the vCPUs and returns
+ *    NV_POWER_SIGNAL; main() persists the
  *    DIMMs and exits 128 + N with QEMU's line "terminating on signal N from
  *    pid P (comm)".
  *  - SIGBUS: nvemu's own load or store to a backend that the host cannot

@@ -173,11 +173,11 @@ bool nv_dimm_realize(NvDimm *dimm, GError **errp)
     }
     NvHostMem *mem = dimm->label_mem ? dimm->label_mem : dimm->memdev;
     uint64_t off = dimm->label_mem ? 0 : dimm->label_offset;
-    if (!nv_label_store_init(&dimm->labels, mem, off, dimm->label_size,
+    if (!nv_label_store_init(&dimm->state.labels, mem, off, dimm->label_size,
                              dimm->unarmed, errp)) {
         nv_error_prefix(errp, "%s", dimm->name);
         return false;
     }
-    dimm->has_labels = true;
+    dimm->state.has_labels = true;
     return true;
 }

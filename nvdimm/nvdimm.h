@@ -44,6 +44,17 @@ typedef enum {
     NV_DIMM_NVDIMM,
 } NvDimmKind;
 
+/*
+ * What lives with a DIMM while nvemu runs, apart from its configuration
+ * (parsed from -device) and its plan (nv_dimm_plan()): set up by
+ * nv_dimm_realize() and kept for the DIMM's life, across guest resets.
+ * Today the open label area; health and media errors will live here.
+ */
+typedef struct {
+    NvLabelStore labels;   /* valid when has_labels */
+    bool has_labels;       /* an NVDIMM with label-size > 0, realized */
+} NvDimmState;
+
 typedef struct NvDimm {
     NvDimmKind kind;
     char *id;           /* NULL when the user gave none */
@@ -70,9 +81,8 @@ typedef struct NvDimm {
     uint64_t align;        /* guest address alignment used */
     uint64_t label_offset; /* offset of the label area in memdev (tail) */
 
-    /* Set by nv_dimm_realize(): the label area, when label_size > 0. */
-    NvLabelStore labels;
-    bool has_labels;
+    /* Run-time state, set up by nv_dimm_realize(). */
+    NvDimmState state;
 } NvDimm;
 
 /* Machine-wide memory settings from -m, -machine and -numa. */
