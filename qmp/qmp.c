@@ -150,18 +150,64 @@ static bool check_args(const NvQmpCommand *cmd, JsonObject *args,
 
 /* ---- dispatch ------------------------------------------------------------- */
 
+/* Every string and member name in @n is UTF-8. json-glib lets a broken
+ * \u escape through (found by fuzz-qmp: "\u00e" then a multi-byte
+ * character), and what it makes of it must never be echoed to a client.
+ * Depth is bounded by the framing's nesting limit. */
+static bool utf8_tree(JsonNode *n)
+{
+    if (JSON_NODE_HOLDS_VALUE(n)) {
+        const char *str = json_node_get_value_type(n) == G_TYPE_STRING
+                          ? json_node_get_string(n) : NULL;
+        return !str || g_utf8_validate(str, -1, NULL);
+    }
+    if (JSON_NODE_HOLDS_ARRAY(n)) {
+        JsonArray *a = json_node_get_array(n);
+        for (guint i = 0; i < json_array_get_length(a); i++) {
+            if (!utf8_tree(json_array_get_element(a, i))) {
+                return false;
+            }
+        }
+    } else if (JSON_NODE_HOLDS_OBJECT(n)) {
+        JsonObjectIter it;
+        const char *name;
+        JsonNode *m;
+        json_object_iter_init(&it, json_node_get_object(n));
+        while (json_object_iter_next(&it, &name, &m)) {
+            if (!g_utf8_validate(name, -1, NULL) || !utf8_tree(m)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 static void dispatch(NvQmpClient *c, const char *text, size_t len)
 {
     NvQmpServer *s = c->server;
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     g_autoptr(GError) err = NULL;
+    /* As QEMU: JSON text is UTF-8, and nothing the client sent may come
+     * back (an echoed id, a quoted name) as anything else. */
+    if (!g_utf8_validate(text, (gssize)len, NULL)) {
+        send_error(c, NV_QMP_ERROR_GENERIC,
+                   "JSON parse error, invalid UTF-8 sequence", NULL);
+        return;
+    }
     if (!json_parser_load_from_data(parser, text, (gssize)len, &err)) {
-        g_autofree char *desc = g_strdup_printf("JSON parse error, %s",
-                                                err->message);
+        /* json-glib quotes the offending text as it decoded it, which
+         * need not be UTF-8 (a broken \u escape) */
+        g_autofree char *why = g_utf8_make_valid(err->message, -1);
+        g_autofree char *desc = g_strdup_printf("JSON parse error, %s", why);
         send_error(c, NV_QMP_ERROR_GENERIC, desc, NULL);
         return;
     }
     JsonNode *root = json_parser_get_root(parser);
+    if (root && !utf8_tree(root)) {
+        send_error(c, NV_QMP_ERROR_GENERIC,
+                   "JSON parse error, invalid UTF-8 sequence", NULL);
+        return;
+    }
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
         send_error(c, NV_QMP_ERROR_GENERIC, "QMP input must be a JSON object",
                    NULL);

@@ -249,6 +249,24 @@ static void test_request_errors(void)
     g_assert_cmpstr(json_object_get_string_member(e, "class"), ==, gen);
     g_assert_true(g_str_has_prefix(json_object_get_string_member(e, "desc"),
                                    "JSON parse error, "));
+    /* Invalid UTF-8 (found by fuzz-qmp: an id with 0xA6 bytes came back
+     * as a reply no JSON parser takes) and a NUL byte are parse errors. */
+    expect_error(p, "{\"execute\": \"query-version\", \"id\": \"\xa6\xa6\"}",
+                 gen, "JSON parse error, invalid UTF-8 sequence");
+    expect_error(p, "{\"execute\": \"query-version\", \"id\": \"\xc8\"}",
+                 gen, "JSON parse error, invalid UTF-8 sequence");
+    /* valid UTF-8 in, but a broken \u escape that json-glib decodes into
+     * something that is not */
+    expect_error(p, "{\"execute\": \"query-version\", \"id\": \"\\u00e\xc5\xa3\"}",
+                 gen, "JSON parse error, invalid UTF-8 sequence");
+    /* a parse error whose json-glib text quotes such a string: the reply
+     * is still UTF-8 (roundtrip() parses it) */
+    g_autoptr(JsonNode) rbad = roundtrip(
+        p, "{\"execute\": \"x\", \"id\": \"\\u00e\xc5\xa3\"\x1b}");
+    JsonObject *ebad = json_object_get_object_member(
+        json_node_get_object(rbad), "error");
+    g_assert_true(g_str_has_prefix(json_object_get_string_member(ebad, "desc"),
+                                   "JSON parse error, "));
     expect_error(p, "[1, 2]", gen, "QMP input must be a JSON object");
     expect_error(p, "42\n", gen, "QMP input must be a JSON object");
     expect_error(p, "\"str\"\n", gen, "QMP input must be a JSON object");
