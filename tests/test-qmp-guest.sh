@@ -3,7 +3,8 @@
 # one test-host run (the TCG test host; tests/guest/qmp-host.sh speaks QMP
 # with socat there, tests/guest/qmp.sh is the guest). nvemu runs with two
 # -qmp sockets, -pidfile, an nvdimm and a pc-dimm. Checked: two failed
-# starts leave no socket or pidfile and keep the user's files; the greeting
+# starts leave no socket or pidfile and keep the user's files; -daemonize
+# with -qmp and -pidfile (the daemon's pid; quit removes both); the greeting
 # and qmp_capabilities; query-status running; query-memory-devices lists
 # the nvdimm and the pc-dimm with their ids and memdev; query-cpus-fast
 # names nvemu's vCPU threads; system_powerdown is CommandNotFound; stop
@@ -57,13 +58,17 @@ exited() { # boot 1 exit 0 within the limit
     has '^TESTHOST: boot=1 vmm-exit=0 '
 }
 
-echo "1..20"
+echo "1..22"
 check "a live pid in -pidfile: exit 1, one line, the socket it made removed, the pidfile kept" \
     has '^RESULT: host fail-live-pidfile rc=1 err=nvemu: -pidfile /tmp/live.pid: process 1 is still running$'
 check "... nothing left: no socket, the pidfile still holds 1" has '^RESULT: host after-live-pidfile f1.sock=1 pidfile=1$'
 check "a plain file at the -qmp path: exit 1, the file kept, no pidfile written" \
     has '^RESULT: host after-plain-file f2.sock=a user file f2.pid=1$'
 check "... and its error line names -qmp's path" has '^RESULT: host fail-plain-file rc=1 err=nvemu: .*/tmp/f2.sock'
+check "-daemonize: parent exits 0, socket and pidfile there with the daemon's pid (a session leader)" \
+    has '^RESULT: host daemon parent-rc=0 sock=socket pid-is-parent=no comm=nvemu session-leader=yes$'
+check "-daemonize: quit sends SHUTDOWN host-qmp-quit, the daemon exits, pidfile and socket removed" \
+    has '^RESULT: host daemon quit: 1 shutdown-event, gone=yes pidfile=no sock=no$'
 check "sockets 0600, the second -qmp listens too, the pidfile holds nvemu's pid" \
     has '^RESULT: host sock-mode=600 sock2=socket pidfile=[0-9]+ comm=nvemu$'
 check "the greeting: QMP version and capabilities" has "^$q\\{\"QMP\":\\{\"version\":\\{\"qemu\":\\{.*\\},\"package\":\"nvemu-[0-9.]+\"\\},\"capabilities\":\\[\\]\\}\\}$"

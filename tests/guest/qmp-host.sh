@@ -3,6 +3,7 @@
 # "/host.sh before|after 1" around the one nvemu run.
 # before: two starts that must fail before a guest runs and leave nothing
 #   behind (a live pid in the -pidfile; a plain file at the -qmp path);
+#   a -daemonize run with -qmp and -pidfile, ended by quit;
 #   then, in the background, a QMP session with socat on /tmp/qmp.sock (a
 #   second client on /tmp/qmp2.sock only listens for events): queries,
 #   stop/cont around the guest's sleep, system_reset, quit. Every line
@@ -96,6 +97,21 @@ before)
     echo 'a user file' > /tmp/f2.sock
     fail_start plain-file -qmp unix:/tmp/f2.sock,server=on,wait=off -pidfile /tmp/f2.pid
     r "after-plain-file f2.sock=$(cat /tmp/f2.sock) f2.pid=$(ls /tmp/f2.pid 2>&1 | grep -c 'No such')"
+    # -daemonize: the parent exits 0 once the guest runs; the socket and
+    # the pidfile (the daemon's pid, not the parent's) exist by then; quit
+    # ends the daemon and removes both
+    /usr/bin/nvemu -daemonize -m 256M -kernel "$KERNEL" -initrd "$INITRD" \
+        -append "$APPEND" -qmp unix:/tmp/d.sock,server=on,wait=off \
+        -pidfile /tmp/d.pid </dev/null >/dev/null 2>/tmp/d.err &
+    parent=$!
+    wait $parent
+    prc=$? dpid=$(cat /tmp/d.pid 2>/dev/null)
+    r "daemon parent-rc=$prc sock=$(stat -c %F /tmp/d.sock 2>&1) pid-is-parent=$([ "$dpid" = "$parent" ] && echo yes || echo no) comm=$(cat /proc/"$dpid"/comm 2>/dev/null) session-leader=$(awk '{ print ($6 == $1) ? "yes" : "no" }' /proc/"$dpid"/stat 2>/dev/null)"
+    printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
+        socat -t 10 - UNIX-CONNECT:/tmp/d.sock > /tmp/d.out 2>&1
+    i=0
+    while [ -d "/proc/$dpid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    r "daemon quit: $(grep -c '"event":"SHUTDOWN","data":{"guest":false,"reason":"host-qmp-quit"}' /tmp/d.out) shutdown-event, gone=$([ -d "/proc/$dpid" ] && echo no || echo yes) pidfile=$([ -e /tmp/d.pid ] && echo yes || echo no) sock=$([ -e /tmp/d.sock ] && echo yes || echo no)"
     (session; : > /tmp/qmp-done) &
     ;;
 after)
