@@ -6,6 +6,7 @@
  * those properties. Options may be spelled -opt or --opt.
  */
 #include "cmdline-qemu.h"
+#include "qmp.h"
 
 #include <string.h>
 
@@ -317,29 +318,43 @@ static bool opt_debug(NvConfig *cfg, const char *arg, GError **errp)
     return true;
 }
 
+/* -qmp unix:PATH,server=on,wait=off (or ,server,nowait), once per socket:
+ * qmp/ parses it; the monitor (monitor.c) listens on each at start. */
 static bool opt_qmp(NvConfig *cfg, const char *arg, GError **errp)
 {
-    if (!g_str_has_prefix(arg, "unix:") || !arg[5]) {
-        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                    "'%s': use unix:PATH,server=on,wait=off", arg);
+    NvQmpListenConfig *l = nv_qmp_parse_option(arg, errp);
+    if (!l) {
         return false;
     }
-    g_autoptr(NvOpts) o = nv_opts_parse(arg + 5, "path", errp);
-    bool server = false, wait = true;
-    const char *path = o ? nv_opts_get(o, "path") : NULL;
-    if (!o || !nv_opts_get_bool(o, "server", &server, errp) ||
-        !nv_opts_get_bool(o, "wait", &wait, errp) ||
-        !nv_opts_check_unused(o, errp)) {
-        return false;
+    for (guint i = 0; i < cfg->qmp->len; i++) {
+        NvQmpListenConfig *o = g_ptr_array_index(cfg->qmp, i);
+        if (!strcmp(o->path, l->path)) {
+            g_autofree char *q = nv_quote(arg);
+            g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                        "-qmp '%s': socket %s is given twice", q, l->path);
+            nv_qmp_listen_config_free(l);
+            return false;
+        }
     }
-    if (!server) {
-        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                    "'%s': nvemu listens for QMP, add server=on", arg);
-        return false;
-    }
-    set_string(&cfg->qmp_path, path);
-    cfg->qmp_wait = wait;
+    g_ptr_array_add(cfg->qmp, l);
     return true;
+}
+
+/* -pidfile FILE: written once nvemu runs (after -daemonize forked),
+ * removed at exit (qmp/qmp-option.c). */
+static bool opt_pidfile(NvConfig *cfg, const char *arg, GError **errp)
+{
+    if (cfg->pidfile) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "-pidfile given a second time (give it once)");
+        return false;
+    }
+    if (!*arg) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "an empty value: give a file name");
+        return false;
+    }
+    return set_string(&cfg->pidfile, arg);
 }
 
 #define FLAG_HANDLER(fn, field)                                      \
@@ -375,6 +390,7 @@ static const OptDef options[] = {
     { "initrd", true, opt_initrd },
     { "append", true, opt_append },
     { "qmp", true, opt_qmp },
+    { "pidfile", true, opt_pidfile },
     { "nographic", false, opt_nographic },
     { "no-reboot", false, opt_no_reboot },
     { "enable-kvm", false, opt_ignore },
@@ -416,7 +432,8 @@ void nv_config_free(NvConfig *cfg)
     g_free(cfg->kernel);
     g_free(cfg->initrd);
     g_free(cfg->append);
-    g_free(cfg->qmp_path);
+    g_ptr_array_unref(cfg->qmp);
+    g_free(cfg->pidfile);
     g_free(cfg->dump_acpi);
     g_free(cfg->name);
     g_free(cfg->process_name);
@@ -438,6 +455,8 @@ NvConfig *nv_config_parse(int argc, char **argv, GError **errp)
     cfg->backends = g_ptr_array_new_with_free_func(
         (GDestroyNotify)nv_hostmem_free);
     cfg->dimms = g_ptr_array_new_with_free_func((GDestroyNotify)nv_dimm_free);
+    cfg->qmp = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)nv_qmp_listen_config_free);
 
     for (int i = 1; i < argc; i++) {
         const OptDef *def = find_option(argv[i]);
@@ -459,7 +478,13 @@ NvConfig *nv_config_parse(int argc, char **argv, GError **errp)
         if (!def->fn(cfg, arg, errp)) {
             g_autofree char *q = arg && !*arg ? g_strdup("''")
                                               : nv_quote(arg);
-            nv_error_prefix(errp, "-%s %s", def->name, q);
+            /* (qmp/ names -qmp and its value itself: "-qmp 'V': ") */
+            g_autofree char *self = g_strdup_printf("-%s '%s': ", def->name,
+                                                    q);
+            if (!errp || !*errp ||
+                !g_str_has_prefix((*errp)->message, self)) {
+                nv_error_prefix(errp, "-%s %s", def->name, q);
+            }
             return NULL;
         }
     }
@@ -595,7 +620,13 @@ void nv_config_print_usage(FILE *out)
 "      discarded; file:PATH: output to PATH, created if missing, an\n"
 "      existing file truncated (as QEMU) only once the guest starts\n"
 "  -nographic  (the console is on stdio already)  -no-reboot\n"
-"  -qmp unix:PATH,server=on,wait=off\n"
+"  -qmp unix:PATH,server=on,wait=off   (also unix:PATH,server,nowait)\n"
+"      a QMP monitor socket (mode 0600), repeatable; nvemu never waits for\n"
+"      a client (wait=off is required); commands and events: README \"QMP\n"
+"      monitor\" and docs/qmp.md; a stale socket is replaced, any other\n"
+"      file at PATH is an error and is left alone\n"
+"  -pidfile FILE   nvemu's pid, written once it runs (after -daemonize\n"
+"      forked) and removed at exit; refused while the pid in it is alive\n"
 "  -daemonize   fork once the files exist; the shell gets exit 0 when the\n"
 "      guest starts (else the start's status and its error line); the\n"
 "      daemon has its own session and stdio on /dev/null; not with\n"

@@ -69,8 +69,8 @@ typedef struct {
     char *process_name;       /* -name ...,process=P: the process's name */
     bool nodefaults;          /* -nodefaults: no console unless -serial */
     bool daemonize;           /* -daemonize */
-    char *qmp_path;           /* -qmp unix:PATH,server=on,wait=off */
-    bool qmp_wait;
+    GPtrArray *qmp;           /* NvQmpListenConfig * (qmp.h), one a -qmp */
+    char *pidfile;            /* -pidfile FILE */
     bool print_memory_map;
     bool check_kvm;           /* --check-kvm */
     bool trace_io;            /* -d io: every port and MMIO exit to stderr */

@@ -2,7 +2,7 @@
  * machine/main.c — the nvemu program: parse, plan, then act (print the
  * memory map, dump the ACPI tables, or boot the guest until it powers off).
  */
-#include "vm.h"
+#include "monitor.h"
 
 #include <signal.h>
 #include <sys/prctl.h>
@@ -24,6 +24,41 @@ static void sync_dimms(NvConfig *cfg)
             !nv_hostmem_persist(d->memdev, 0, d->memdev->size, &err)) {
             fprintf(stderr, "nvemu: warning: %s: %s\n", d->name, err->message);
         }
+    }
+}
+
+/* Boot until the guest powers off (or resets, with -no-reboot), quit, a
+ * stop signal or an error; the monitor sends the event of each end. */
+static int run_boots(NvConfig *cfg, NvMachine *machine, NvMonitor *mon)
+{
+    g_autoptr(GError) err = NULL;
+    bool ran = false;
+    for (;;) {
+        NvPowerRequest r = nv_machine_boot(machine, &ran, &err);
+        if (r == NV_POWER_NONE) {
+            /* Failed before the guest ran: leave no file of ours behind. */
+            if (ran) {
+                sync_dimms(cfg);
+            } else {
+                nv_config_remove_created(cfg);
+            }
+            return fail(err);
+        }
+        if (r == NV_POWER_SIGNAL) {
+            /* As QEMU, but not 0: a script can tell it from a poweroff. */
+            g_autofree char *msg = nv_signals_message();
+            fprintf(stderr, "nvemu: %s\n", msg);
+            sync_dimms(cfg);
+            nv_monitor_boot_ended(mon, r);
+            return 128 + nv_signals_caught();
+        }
+        if (r == NV_POWER_OFF || r == NV_POWER_QUIT || cfg->no_reboot) {
+            sync_dimms(cfg);
+            nv_monitor_boot_ended(mon, r);
+            return 0;
+        }
+        nv_monitor_boot_ended(mon, r);
+        fprintf(stderr, "nvemu: the guest reset: booting it again\n");
     }
 }
 
@@ -56,35 +91,25 @@ static int run_guest(NvConfig *cfg)
      * flushed the DIMMs: the serial sees EPIPE instead. */
     signal(SIGPIPE, SIG_IGN);
     g_autoptr(NvMachine) machine = nv_machine_new(cfg);
+    /* The monitor (only with -qmp) and -pidfile, after -daemonize forked:
+     * both exist once the parent has exited 0. */
+    NvMonitor *mon = cfg->qmp->len ? nv_monitor_new(machine, cfg) : NULL;
+    if ((mon && !nv_monitor_listen(mon, cfg->qmp, &err)) ||
+        (cfg->pidfile && !nv_pidfile_write(cfg->pidfile, &err))) {
+        nv_monitor_free(mon); /* removes the sockets it created */
+        nv_config_remove_created(cfg);
+        return fail(err);
+    }
     if (cfg->serial == NV_SERIAL_STDIO) {
         nv_tty_raw();
         nv_machine_attach_console(machine);
     }
-    bool ran = false;
-    for (;;) {
-        NvPowerRequest r = nv_machine_boot(machine, &ran, &err);
-        if (r == NV_POWER_NONE) {
-            /* Failed before the guest ran: leave no file of ours behind. */
-            if (ran) {
-                sync_dimms(cfg);
-            } else {
-                nv_config_remove_created(cfg);
-            }
-            return fail(err);
-        }
-        if (r == NV_POWER_SIGNAL) {
-            /* As QEMU, but not 0: a script can tell it from a poweroff. */
-            g_autofree char *msg = nv_signals_message();
-            fprintf(stderr, "nvemu: %s\n", msg);
-            sync_dimms(cfg);
-            return 128 + nv_signals_caught();
-        }
-        if (r == NV_POWER_OFF || r == NV_POWER_QUIT || cfg->no_reboot) {
-            sync_dimms(cfg);
-            return 0;
-        }
-        fprintf(stderr, "nvemu: the guest reset: booting it again\n");
+    int rc = run_boots(cfg, machine, mon);
+    nv_monitor_free(mon); /* sends what is left (SHUTDOWN), closes */
+    if (cfg->pidfile) {
+        nv_pidfile_remove(cfg->pidfile);
     }
+    return rc;
 }
 
 int main(int argc, char **argv)

@@ -11,7 +11,7 @@ pkgs=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libpmem-dev libp
       python3 clang libclang-rt-14-dev acpica-tools)
 if [[ "${1:-}" == guest ]]; then
     pkgs+=(qemu-system-x86 linux-image-amd64 ndctl daxctl busybox-static cpio kmod
-           e2fsprogs xfsprogs pmdk-tools)
+           e2fsprogs xfsprogs pmdk-tools socat)
 fi
 
 missing=()

@@ -3,6 +3,7 @@
  * main() drives them (without spawning a process).
  */
 #include "machine.h"
+#include "qmp.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -81,8 +82,10 @@ static void test_machine_options(void)
     g_assert_true(c->nographic);
     g_assert_true(c->no_reboot);
     g_assert_cmpint(c->serial, ==, NV_SERIAL_NONE);
-    g_assert_cmpstr(c->qmp_path, ==, "/tmp/q.sock");
-    g_assert_false(c->qmp_wait);
+    g_assert_cmpuint(c->qmp->len, ==, 1);
+    g_assert_cmpstr(((NvQmpListenConfig *)c->qmp->pdata[0])->path, ==,
+                    "/tmp/q.sock");
+    g_assert_null(c->pidfile);
 }
 
 static void test_bad_options(void)
@@ -97,6 +100,8 @@ static void test_bad_options(void)
         { "-serial", "pty", "'pty'" },
         { "-qmp", "tcp:1234", "'tcp:1234'" },
         { "-qmp", "unix:/x,server=off", "server=on" },
+        { "-qmp", "unix:/x,server=on", "wait=off" },
+        { "-pidfile", "", "empty" },
         { "-smp", "65", "'65'" },
         { "-m", "1000B", "multiple of 4K" },
         { "-m", "8M", "at least 16M" },
@@ -114,6 +119,41 @@ static void test_bad_options(void)
         }
         g_assert_true(g_str_has_prefix(err->message, cases[i][0]));
     }
+}
+
+/* -qmp: several sockets, both spellings, one path once; -pidfile once. */
+static void test_qmp_pidfile_options(void)
+{
+    const char *args[] = { "-qmp", "unix:/tmp/a.sock,server=on,wait=off",
+        "-qmp", "unix:/tmp/b,,c.sock,server,nowait", "-pidfile", "/tmp/p",
+        NULL };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(NvConfig) c = parse(args, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(c->qmp->len, ==, 2);
+    g_assert_cmpstr(((NvQmpListenConfig *)c->qmp->pdata[0])->path, ==,
+                    "/tmp/a.sock");
+    g_assert_cmpstr(((NvQmpListenConfig *)c->qmp->pdata[1])->path, ==,
+                    "/tmp/b,c.sock");
+    g_assert_cmpstr(c->pidfile, ==, "/tmp/p");
+
+    const char *twice[] = { "-qmp", "unix:/tmp/a,server=on,wait=off",
+        "-qmp", "unix:/tmp/a,server,nowait", NULL };
+    g_clear_error(&err);
+    g_assert_null(parse(twice, &err));
+    g_assert_cmpstr(err->message, ==, "-qmp 'unix:/tmp/a,server,nowait': "
+                    "socket /tmp/a is given twice");
+    const char *pid2[] = { "-pidfile", "/tmp/p", "-pidfile", "/tmp/q", NULL };
+    g_clear_error(&err);
+    g_assert_null(parse(pid2, &err));
+    g_assert_cmpstr(err->message, ==, "-pidfile /tmp/q: -pidfile given a "
+                    "second time (give it once)");
+    /* the -qmp prefix appears once */
+    const char *bad[] = { "-qmp", "tcp:1", NULL };
+    g_clear_error(&err);
+    g_assert_null(parse(bad, &err));
+    g_assert_true(g_str_has_prefix(err->message, "-qmp 'tcp:1': "));
+    g_assert_null(strstr(err->message + 1, "-qmp"));
 }
 
 /* plan then realize: the backing file and the label file come into being,
@@ -410,6 +450,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/memory-forms", test_memory_forms);
     g_test_add_func("/cmdline/machine-options", test_machine_options);
     g_test_add_func("/cmdline/bad-options", test_bad_options);
+    g_test_add_func("/cmdline/qmp-pidfile", test_qmp_pidfile_options);
     g_test_add_func("/cmdline/plan-and-realize", test_plan_and_realize);
     g_test_add_func("/cmdline/realize-failure-removes-created",
                     test_realize_failure_removes_created);

@@ -11,7 +11,7 @@ TH_REPO=$(cd "$TH_DIR/../.." && pwd)
 
 # The Debian packages every test-host run needs (one kernel for host and guest).
 TH_PACKAGES=(qemu-system-x86 linux-image-amd64 ndctl daxctl busybox-static cpio kmod
-             e2fsprogs xfsprogs pmdk-tools)
+             e2fsprogs xfsprogs pmdk-tools socat)
 
 th_log() { printf 'test-host: %s\n' "$*" >&2; }
 th_die() { printf 'test-host: error: %s\n' "$*" >&2; exit 2; }

@@ -1,0 +1,315 @@
+/*
+ * machine/monitor.c — the QMP monitor of a running nvemu (monitor.h): the
+ * machine's commands as one table for qmp/, and the run-state events.
+ *
+ * Replies and events follow QEMU 7.2 (Debian 12's), qapi/run-state.json,
+ * machine.json, acpi.json: member names, the memory-device union
+ * {"type", "data"}, the backend as its QOM path "/objects/ID", SHUTDOWN and
+ * RESET reasons (ShutdownCause).
+ */
+#include "monitor.h"
+
+struct NvMonitor {
+    NvMachine *m;
+    const NvConfig *cfg;
+    NvQmpServer *server;
+    bool paused;          /* stop holds a machine pause (until cont) */
+    bool reset_asked;     /* system_reset latched the boot's reset */
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static JsonNode *obj_node(JsonObject *o)
+{
+    JsonNode *n = json_node_init_object(json_node_alloc(), o);
+    json_object_unref(o);
+    return n;
+}
+
+/* stop, cont and system_reset act on a guest: not before the first boot
+ * runs, nor once the machine has shut down. */
+static bool guest_active(NvMonitor *mon, const char *cmd, GError **errp)
+{
+    NvRunState s = nv_machine_status(mon->m);
+    if (s == NV_RUN_RUNNING || s == NV_RUN_PAUSED) {
+        return true;
+    }
+    g_set_error(errp, NV_QMP_ERROR, NV_QMP_ERROR_GENERIC,
+                "%s: no guest is running (status '%s')", cmd,
+                nv_run_state_name(s));
+    return false;
+}
+
+/* ---- commands ------------------------------------------------------------- */
+
+static JsonNode *cmd_query_status(void *opaque, JsonObject *args,
+                                  GError **errp)
+{
+    (void)args, (void)errp;
+    NvMonitor *mon = opaque;
+    NvRunState s = nv_machine_status(mon->m);
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "status", nv_run_state_name(s));
+    /* QEMU 7.2 still has it (deprecated in 8.1, removed in 9.1). */
+    json_object_set_boolean_member(o, "singlestep", FALSE);
+    json_object_set_boolean_member(o, "running", s == NV_RUN_RUNNING);
+    return obj_node(o);
+}
+
+static JsonNode *cmd_stop(void *opaque, JsonObject *args, GError **errp)
+{
+    (void)args;
+    NvMonitor *mon = opaque;
+    if (!guest_active(mon, "stop", errp)) {
+        return NULL;
+    }
+    if (!mon->paused) {             /* QEMU: stop when stopped does nothing */
+        nv_machine_pause(mon->m);   /* returns with every vCPU parked */
+        mon->paused = true;
+        nv_qmp_emit_event(mon->server, "STOP", NULL);
+    }
+    return NULL;
+}
+
+static JsonNode *cmd_cont(void *opaque, JsonObject *args, GError **errp)
+{
+    (void)args;
+    NvMonitor *mon = opaque;
+    if (!guest_active(mon, "cont", errp)) {
+        return NULL;
+    }
+    if (mon->paused) {
+        nv_machine_resume(mon->m);
+        mon->paused = false;
+        nv_qmp_emit_event(mon->server, "RESUME", NULL);
+    }
+    return NULL;
+}
+
+static JsonNode *cmd_system_reset(void *opaque, JsonObject *args,
+                                  GError **errp)
+{
+    (void)args;
+    NvMonitor *mon = opaque;
+    if (!guest_active(mon, "system_reset", errp)) {
+        return NULL;
+    }
+    if (!nv_machine_request_reset(mon->m)) {
+        g_set_error(errp, NV_QMP_ERROR, NV_QMP_ERROR_GENERIC,
+                    "system_reset: no guest is running (between two boots)");
+        return NULL;
+    }
+    mon->reset_asked = true; /* RESET goes out when the boot has ended */
+    return NULL;
+}
+
+static JsonNode *cmd_quit(void *opaque, JsonObject *args, GError **errp)
+{
+    (void)args, (void)errp;
+    NvMonitor *mon = opaque;
+    /* The reply goes out now; the boot ends, main.c flushes the DIMMs,
+     * SHUTDOWN follows and nv_monitor_free() closes the sockets. */
+    nv_machine_quit(mon->m);
+    return NULL;
+}
+
+static JsonNode *cmd_query_cpus_fast(void *opaque, JsonObject *args,
+                                     GError **errp)
+{
+    (void)args, (void)errp;
+    NvMonitor *mon = opaque;
+    GArray *tids = nv_machine_vcpu_tids(mon->m);
+    JsonArray *a = json_array_new();
+    for (guint i = 0; i < tids->len; i++) {
+        JsonObject *o = json_object_new();
+        json_object_set_int_member(o, "cpu-index", i);
+        g_autofree char *path = g_strdup_printf(
+            "/machine/unattached/device[%u]", i);
+        json_object_set_string_member(o, "qom-path", path);
+        json_object_set_int_member(o, "thread-id",
+                                   g_array_index(tids, int, i));
+        /* QEMU's pc default topology for -smp N: N sockets of one core */
+        JsonObject *props = json_object_new();
+        json_object_set_int_member(props, "core-id", 0);
+        json_object_set_int_member(props, "thread-id", 0);
+        json_object_set_int_member(props, "socket-id", i);
+        json_object_set_object_member(o, "props", props);
+        json_object_set_string_member(o, "target", "x86_64");
+        json_array_add_object_element(a, o);
+    }
+    g_array_unref(tids);
+    JsonNode *n = json_node_init_array(json_node_alloc(), a);
+    json_array_unref(a);
+    return n;
+}
+
+static JsonNode *cmd_query_kvm(void *opaque, JsonObject *args, GError **errp)
+{
+    (void)opaque, (void)args, (void)errp;
+    JsonObject *o = json_object_new();
+    json_object_set_boolean_member(o, "enabled", TRUE);
+    json_object_set_boolean_member(o, "present", TRUE);
+    return obj_node(o);
+}
+
+static JsonNode *cmd_query_memory_size_summary(void *opaque, JsonObject *args,
+                                               GError **errp)
+{
+    (void)args, (void)errp;
+    NvMonitor *mon = opaque;
+    JsonObject *o = json_object_new();
+    json_object_set_int_member(o, "base-memory",
+                               (gint64)nv_machine_ram_size(mon->m));
+    /* As QEMU: only a machine with device memory (maxmem above -m) has
+     * plugged-memory; the DIMMs' guest-visible sizes (an NVDIMM's without
+     * its label area). */
+    if (mon->cfg->board.maxmem > mon->cfg->board.ram_size) {
+        GPtrArray *dimms = nv_machine_dimms(mon->m);
+        uint64_t sum = 0;
+        for (guint i = 0; i < dimms->len; i++) {
+            sum += ((NvDimm *)g_ptr_array_index(dimms, i))->size;
+        }
+        json_object_set_int_member(o, "plugged-memory", (gint64)sum);
+    }
+    return obj_node(o);
+}
+
+static JsonNode *cmd_query_memory_devices(void *opaque, JsonObject *args,
+                                          GError **errp)
+{
+    (void)args, (void)errp;
+    NvMonitor *mon = opaque;
+    GPtrArray *dimms = nv_machine_dimms(mon->m);
+    JsonArray *a = json_array_new();
+    for (guint i = 0; i < dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(dimms, i);
+        JsonObject *data = json_object_new();
+        if (d->id) {
+            json_object_set_string_member(data, "id", d->id);
+        }
+        json_object_set_int_member(data, "addr", (gint64)d->addr);
+        json_object_set_int_member(data, "size", (gint64)d->size);
+        json_object_set_int_member(data, "slot", d->slot);
+        json_object_set_int_member(data, "node", d->node);
+        g_autofree char *memdev = g_strdup_printf("/objects/%s",
+                                                  d->memdev_id);
+        json_object_set_string_member(data, "memdev", memdev);
+        json_object_set_boolean_member(data, "hotplugged", FALSE);
+        json_object_set_boolean_member(data, "hotpluggable", TRUE);
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "type", d->kind == NV_DIMM_NVDIMM ?
+                                      "nvdimm" : "dimm");
+        json_object_set_object_member(o, "data", data);
+        json_array_add_object_element(a, o);
+    }
+    JsonNode *n = json_node_init_array(json_node_alloc(), a);
+    json_array_unref(a);
+    return n;
+}
+
+static JsonNode *cmd_query_acpi_ospm_status(void *opaque, JsonObject *args,
+                                            GError **errp)
+{
+    (void)opaque, (void)args, (void)errp;
+    /* One entry per hotplug slot in QEMU; nvemu has no ACPI hotplug yet. */
+    JsonArray *a = json_array_new();
+    JsonNode *n = json_node_init_array(json_node_alloc(), a);
+    json_array_unref(a);
+    return n;
+}
+
+/* The machine's commands; opaque is filled in by nv_monitor_new(). */
+static const NvQmpCommand machine_commands[] = {
+    { "query-status", NULL, cmd_query_status, NULL },
+    { "stop", NULL, cmd_stop, NULL },
+    { "cont", NULL, cmd_cont, NULL },
+    { "system_reset", NULL, cmd_system_reset, NULL },
+    { "quit", NULL, cmd_quit, NULL },
+    { "query-cpus-fast", NULL, cmd_query_cpus_fast, NULL },
+    { "query-kvm", NULL, cmd_query_kvm, NULL },
+    { "query-memory-size-summary", NULL, cmd_query_memory_size_summary, NULL },
+    { "query-memory-devices", NULL, cmd_query_memory_devices, NULL },
+    { "query-acpi-ospm-status", NULL, cmd_query_acpi_ospm_status, NULL },
+    { NULL, NULL, NULL, NULL },
+};
+
+/* ---- the monitor ----------------------------------------------------------- */
+
+NvMonitor *nv_monitor_new(NvMachine *m, const NvConfig *cfg)
+{
+    NvMonitor *mon = g_new0(NvMonitor, 1);
+    mon->m = m;
+    mon->cfg = cfg;
+    mon->server = nv_qmp_server_new(nv_machine_context(m));
+    NvQmpCommand cmds[G_N_ELEMENTS(machine_commands)];
+    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
+        cmds[i] = machine_commands[i];
+        cmds[i].opaque = cmds[i].name ? mon : NULL;
+    }
+    g_autoptr(GError) err = NULL;
+    if (!nv_qmp_register_table(mon->server, cmds, &err)) {
+        g_error("monitor: %s", err->message); /* a static table: a bug */
+    }
+    return mon;
+}
+
+bool nv_monitor_listen(NvMonitor *mon, GPtrArray *listen, GError **errp)
+{
+    for (guint i = 0; i < listen->len; i++) {
+        if (!nv_qmp_server_listen(mon->server, g_ptr_array_index(listen, i),
+                                  errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+NvQmpServer *nv_monitor_server(NvMonitor *mon)
+{
+    return mon->server;
+}
+
+static void emit_cause(NvMonitor *mon, const char *event, bool guest,
+                       const char *reason)
+{
+    JsonObject *data = json_object_new();
+    json_object_set_boolean_member(data, "guest", guest);
+    json_object_set_string_member(data, "reason", reason);
+    nv_qmp_emit_event(mon->server, event, data);
+    json_object_unref(data);
+}
+
+void nv_monitor_boot_ended(NvMonitor *mon, NvPowerRequest r)
+{
+    if (!mon) {
+        return;
+    }
+    bool asked = mon->reset_asked;
+    mon->reset_asked = false; /* power-off beat the reset: it is spent */
+    switch (r) {
+    case NV_POWER_RESET:
+        /* QEMU with -no-reboot turns a reset into a shutdown, same cause */
+        emit_cause(mon, mon->cfg->no_reboot ? "SHUTDOWN" : "RESET", !asked,
+                   asked ? "host-qmp-system-reset" : "guest-reset");
+        break;
+    case NV_POWER_OFF:
+        emit_cause(mon, "SHUTDOWN", true, "guest-shutdown");
+        break;
+    case NV_POWER_QUIT:
+        emit_cause(mon, "SHUTDOWN", false, "host-qmp-quit");
+        break;
+    case NV_POWER_SIGNAL:
+        emit_cause(mon, "SHUTDOWN", false, "host-signal");
+        break;
+    case NV_POWER_NONE:
+        break; /* a failed boot: nvemu exits 1 with its error line */
+    }
+}
+
+void nv_monitor_free(NvMonitor *mon)
+{
+    if (mon) {
+        nv_qmp_server_free(mon->server);
+        g_free(mon);
+    }
+}

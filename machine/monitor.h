@@ -1,0 +1,49 @@
+/*
+ * machine/monitor.h — nvemu's QMP monitor (monitor.c): a qmp/ server on
+ * the machine's main-thread context, listening on every -qmp, with the
+ * machine's commands registered from one table and the run-state events.
+ *
+ * Commands (besides qmp/'s qmp_capabilities, query-version,
+ * query-commands): query-status, stop, cont, system_reset, quit,
+ * query-cpus-fast, query-kvm, query-memory-size-summary,
+ * query-memory-devices, query-acpi-ospm-status. system_powerdown is not
+ * registered (it needs the ACPI GED device): CommandNotFound.
+ * Events: STOP, RESUME (from stop and cont), RESET and SHUTDOWN (from
+ * nv_monitor_boot_ended(), with QEMU's guest and reason).
+ *
+ * Threads: everything here runs on the main thread (the machine's
+ * GMainContext). Sockets are served while a boot's loop runs; what a client
+ * sends between two boots (a guest reset) waits in its socket and is
+ * answered once the next boot's loop runs. The monitor outlives the boots.
+ */
+#ifndef NVEMU_MONITOR_H
+#define NVEMU_MONITOR_H
+
+#include "qmp.h"
+#include "vm.h"
+
+typedef struct NvMonitor NvMonitor;
+
+/* A server with the machine's commands, no socket yet. @cfg (planned) and
+ * @m are borrowed for the monitor's life. */
+NvMonitor *nv_monitor_new(NvMachine *m, const NvConfig *cfg);
+/* Listen on each NvQmpListenConfig of @listen. On failure the sockets
+ * created so far are removed by nv_monitor_free(). */
+bool nv_monitor_listen(NvMonitor *mon, GPtrArray *listen, GError **errp);
+/* The server, for clients fed directly (tests). */
+NvQmpServer *nv_monitor_server(NvMonitor *mon);
+/*
+ * nv_machine_boot() returned @r (not NV_POWER_NONE): send what QEMU sends
+ * for it. A reset: RESET {guest, reason}, or with -no-reboot SHUTDOWN with
+ * the same guest and reason; power-off: SHUTDOWN {true, "guest-shutdown"};
+ * quit: SHUTDOWN {false, "host-qmp-quit"}; a stop signal: SHUTDOWN {false,
+ * "host-signal"}. A reset system_reset asked for is {false,
+ * "host-qmp-system-reset"}, the guest's own {true, "guest-reset"}. @mon
+ * may be NULL (no -qmp): nothing.
+ */
+void nv_monitor_boot_ended(NvMonitor *mon, NvPowerRequest r);
+/* Flush what the sockets take, close every client, remove the sockets.
+ * Before nv_machine_free(). NULL: nothing. */
+void nv_monitor_free(NvMonitor *mon);
+
+#endif

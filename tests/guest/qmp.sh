@@ -1,0 +1,32 @@
+# Guest side of tests/test-qmp-guest.sh. The test host's job (qmp-host.sh)
+# watches the pmem backing file for this script's markers (4K blocks of
+# /dev/pmem0, a label-less nvdimm) and drives nvemu's QMP monitor:
+#   boot 1: data in block 0, "sleeping" in block 1, then a 4 s sleep
+#           (the host stops and continues the guest inside it), "slept" in
+#           block 3, then wait for the host's system_reset;
+#   boot 2 (after the reset): block 0's data must still be there; "up" in
+#           block 2, then wait for the host's quit.
+r() { echo "RESULT: $*"; }
+mark() { # text block
+    echo "$1" | dd of=/dev/pmem0 bs=4096 seek="$2" conv=sync oflag=direct 2>/dev/null
+}
+has() { # text block
+    dd if=/dev/pmem0 bs=4096 skip="$2" count=1 iflag=direct 2>/dev/null | grep -q "$1"
+}
+if has qmp-data-boot1 0; then
+    r boot2 pmem-data-survived
+    mark qmp-boot2-up 2 && r boot2-marked
+    sleep 120
+    r survived-quit
+    exit 1
+fi
+mark qmp-data-boot1 0 && r boot1-data-written
+u0=$(cut -d' ' -f1 /proc/uptime) d0=$(date +%s)
+mark qmp-sleeping 1
+sleep 4
+u1=$(cut -d' ' -f1 /proc/uptime) d1=$(date +%s)
+r "boot1-slept uptime0=$u0 uptime1=$u1 date0=$d0 date1=$d1"
+mark qmp-slept 3
+sleep 120
+r survived-reset
+exit 1
