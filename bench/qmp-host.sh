@@ -14,8 +14,8 @@
 # after: prints that log (RESULT lines) and stops the job if it is still
 #   waiting.
 # smaps PID: the VMM's resident memory sorted into pmem (the pmemN.img
-#   backing files), guest memory (any other mapping of 32 MiB or more: the
-#   guest RAM and the 32 MiB pc-dimms) and the rest, the VMM's own.
+#   backing files), guest memory (any other mapping of 128 MiB or more: the
+#   guest RAM and the 128 MiB pc-dimms) and the rest, the VMM's own.
 COUNT=${COUNT:-1000}
 S=/tmp/qmp.sock LOG=/tmp/qmp-bench.log
 L="vmm=${VMM_NAME:-?} boot=$2"
@@ -54,7 +54,7 @@ smaps)
         /^Size:/ { size = $2; next }
         /^Rss:/ {
             if (name ~ /\/pmem[0-9]+\.img$/) pmem += $2
-            else if (size >= 32768) { guest += $2; big++ }
+            else if (size >= 131072) { guest += $2; big++ }
             else own += $2
             total += $2
         }
