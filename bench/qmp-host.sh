@@ -15,7 +15,9 @@
 #   waiting.
 # smaps PID: the VMM's resident memory sorted into pmem (the pmemN.img
 #   backing files), guest memory (any other mapping of 128 MiB or more: the
-#   guest RAM and the 128 MiB pc-dimms) and the rest, the VMM's own.
+#   guest RAM and the 128 MiB pc-dimms) and the rest, the VMM's own; then
+#   the VMM's own memory by mapping name (files by base name; [heap],
+#   [anon], [stack]), each of 256 KiB or more.
 COUNT=${COUNT:-1000}
 S=/tmp/qmp.sock LOG=/tmp/qmp-bench.log
 L="vmm=${VMM_NAME:-?} boot=$2"
@@ -55,9 +57,10 @@ smaps)
         /^Rss:/ {
             if (name ~ /\/pmem[0-9]+\.img$/) pmem += $2
             else if (size >= 131072) { guest += $2; big++ }
-            else own += $2
+            else { own += $2; sub(/.*\//, "", name); by[name] += $2 }
             total += $2
         }
         END { printf "RESULT: qmp-bench %s smaps total-kb=%d guest-kb=%d guest-maps=%d pmem-kb=%d own-kb=%d\n",
-                     L, total, guest, big, pmem, own }' "/proc/$2/smaps" ;;
+                     L, total, guest, big, pmem, own
+              for (k in by) if (by[k] >= 256) printf "RESULT: qmp-bench %s own-part %s=%d\n", L, k, by[k] }' "/proc/$2/smaps" ;;
 esac

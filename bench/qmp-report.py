@@ -34,7 +34,7 @@ def main():
             elif rest.startswith("smaps "):
                 mem.setdefault(vmm, []).append(d)
                 runs.append(f"  {vmm:5} boot {boot}: {rest}")
-            elif rest.startswith(("devices ", "status ", "error")):
+            elif rest.startswith(("devices ", "status ", "error", "own-part ")):
                 runs.append(f"  {vmm:5} boot {boot}: {rest}")
             continue
         m = re.match(r"TESTHOST: vmm=(\w+) boot=(\d+) vmm-exit=(\d+) secs=(\S+)", line)
