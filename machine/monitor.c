@@ -103,6 +103,27 @@ static JsonNode *cmd_system_reset(void *opaque, JsonObject *args,
     return NULL;
 }
 
+/* QEMU's order: the reply, POWERDOWN at once; SHUTDOWN (guest, "guest-
+ * shutdown") only if and when the guest powers itself off. A guest that
+ * does not listen for its power button keeps running, as on QEMU. */
+static JsonNode *cmd_system_powerdown(void *opaque, JsonObject *args,
+                                      GError **errp)
+{
+    (void)args;
+    NvMonitor *mon = opaque;
+    if (!guest_active(mon, "system_powerdown", errp)) {
+        return NULL;
+    }
+    if (!nv_machine_request_powerdown(mon->m)) {
+        g_set_error(errp, NV_QMP_ERROR, NV_QMP_ERROR_GENERIC,
+                    "system_powerdown: no guest is running (between two "
+                    "boots)");
+        return NULL;
+    }
+    nv_qmp_emit_event(mon->server, "POWERDOWN", NULL);
+    return NULL;
+}
+
 static JsonNode *cmd_quit(void *opaque, JsonObject *args, GError **errp)
 {
     (void)args, (void)errp;
@@ -224,6 +245,7 @@ static const NvQmpCommand machine_commands[] = {
     { "stop", NULL, cmd_stop, NULL },
     { "cont", NULL, cmd_cont, NULL },
     { "system_reset", NULL, cmd_system_reset, NULL },
+    { "system_powerdown", NULL, cmd_system_powerdown, NULL },
     { "quit", NULL, cmd_quit, NULL },
     { "query-cpus-fast", NULL, cmd_query_cpus_fast, NULL },
     { "query-kvm", NULL, cmd_query_kvm, NULL },
