@@ -26,7 +26,8 @@ void nv_ged_free(NvGed *g);
 void nv_ged_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
                bool is_write);
 /* Latch @events (NV_GED_EVENT_*) and pulse the edge interrupt once.
- * Thread-safe; takes no lock a vCPU's I/O handler holds across it. */
+ * Thread-safe: takes its own short lock (not held while pulsing) and, to
+ * pulse, whatever the irq function takes (the board's irq lock). */
 void nv_ged_raise(NvGed *g, uint32_t events);
 
 #endif
