@@ -57,6 +57,20 @@
  * persist that DIMM. Page for slot s at flush_hint_base + s * 4K. */
 #define NV_FLUSH_HINT_STRIDE   0x1000
 
+/* The Generic Event Device (ACPI0013, ACPI 6.4 §5.6.9), QEMU's layout
+ * (hw/acpi/generic_event_device.c): one 32-bit event selector ESEL at
+ * offset 0 of a 4-byte MMIO region. A dword read returns the latched
+ * event bits and clears them; writes are ignored. Its _EVT reads ESEL and
+ * notifies the devices whose bits are set. QEMU's bits: */
+/* KVM's in-kernel I/O APIC: GSIs 0-23. */
+#define NV_ACPI_IOAPIC_PINS    24
+
+#define NV_GED_REG_LEN         4
+#define NV_GED_ESEL_OFFSET     0
+#define NV_GED_EVENT_MEMORY    0x1u  /* memory hotplug (a later issue) */
+#define NV_GED_EVENT_POWERDOWN 0x2u  /* Notify (\_SB.PWRB, 0x80) */
+#define NV_GED_EVENT_NVDIMM    0x4u  /* NVDIMM hotplug (a later issue) */
+
 typedef struct {
     uint32_t ncpus;
     uint32_t slots;            /* one NVxx device per slot */
@@ -76,6 +90,8 @@ typedef struct {
     uint8_t serial_irq;        /* COM1: 4 */
     uint16_t rtc_io;           /* CMOS RTC index port (0x70), 0: none */
     uint8_t rtc_century;       /* its century byte (0x32), 0: none */
+    uint64_t ged_base;         /* MMIO address of the GED's ESEL */
+    uint32_t ged_irq;          /* its edge-triggered GSI (IOAPIC pin) */
 } NvAcpiConfig;
 
 typedef struct {

@@ -8,6 +8,7 @@
  * are then stored at their offsets, which the comments give in decimal.
  */
 #include "acpi-nfit.h"
+#include "ged-aml.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -401,7 +402,8 @@ static NvAml *dsdt_rtc(const NvAcpiConfig *cfg)
 /* Device (PMRG), PNP0C02 "motherboard resources": what nvemu decodes
  * outside any described device, so the guest's resource manager never
  * hands these ranges to something else: the FADT's sleep/reset ports, the
- * DSM doorbell and the flush-hint pages of every slot. */
+ * DSM doorbell, the GED's event selector and the flush-hint pages of every
+ * slot. */
 static NvAml *dsdt_pmrg(const NvAcpiConfig *cfg)
 {
     NvAml *dev = aml_device("PMRG");
@@ -413,6 +415,8 @@ static NvAml *dsdt_pmrg(const NvAcpiConfig *cfg)
     aml_append(crs, aml_memory32_fixed(addr32(cfg->dsm_doorbell,
                                               "DSM doorbell"),
                                        NV_DSM_DOORBELL_SIZE, true));
+    aml_append(crs, aml_memory32_fixed(addr32(cfg->ged_base, "GED"),
+                                       NV_GED_REG_LEN, true));
     if (cfg->slots > 0) {
         uint64_t len = (uint64_t)cfg->slots * NV_FLUSH_HINT_STRIDE;
         addr32(cfg->flush_hint_base + len - 1, "flush-hint area end");
@@ -432,6 +436,7 @@ GArray *nv_acpi_build_dsdt(const NvAcpiConfig *cfg)
     if (cfg->rtc_io) {
         aml_append(sb, dsdt_rtc(cfg));
     }
+    aml_append(sb, nv_acpi_dsdt_ged(cfg));
     aml_append(sb, dsdt_pmrg(cfg));
     aml_append(body, sb);
 
@@ -520,6 +525,18 @@ static bool check_config(const NvAcpiConfig *cfg, GError **errp)
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
                     "ACPI: the DSM doorbell at 0x%" G_GINT64_MODIFIER "x is "
                     "not below 4 GiB", cfg->dsm_doorbell);
+        return false;
+    }
+    if (cfg->ged_base > UINT32_MAX - NV_GED_REG_LEN + 1) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "ACPI: the GED register at 0x%" G_GINT64_MODIFIER "x is "
+                    "not below 4 GiB", cfg->ged_base);
+        return false;
+    }
+    if (cfg->ged_irq >= NV_ACPI_IOAPIC_PINS) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "ACPI: the GED interrupt %u is not an I/O APIC pin "
+                    "(0 to %u)", cfg->ged_irq, NV_ACPI_IOAPIC_PINS - 1);
         return false;
     }
     uint64_t hints = (uint64_t)cfg->slots * NV_FLUSH_HINT_STRIDE;

@@ -2,6 +2,7 @@
  * machine/acpi.c — the ACPI view of a planned machine, and --dump-acpi.
  */
 #include "machine.h"
+#include "ged.h"
 
 #include <errno.h>
 #include <string.h>
@@ -79,6 +80,8 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
         .serial_irq = NV_IRQ_COM1,
         .rtc_io = cfg->rtc ? NV_PIO_RTC : 0,
         .rtc_century = cfg->rtc ? NV_RTC_CENTURY : 0,
+        .ged_base = NV_MMIO_GED,
+        .ged_irq = NV_IRQ_GED,
     };
 }
 

@@ -4,6 +4,7 @@
  * puts vCPUs on top; the tests drive it directly as the guest would.
  */
 #include "machine.h"
+#include "ged.h"
 
 #include <string.h>
 
@@ -98,6 +99,7 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
                              : cfg->serial == NV_SERIAL_FILE
                              ? cfg->serial_file.fd : -1,
                               board_irq, b, NV_IRQ_COM1);
+    b->ged = nv_ged_new(board_irq, b, NV_IRQ_GED);
     b->power = nv_power_new(errp);
     if (!b->power) {
         return NULL;
@@ -112,6 +114,8 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
     if (!nv_io_register(b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,
                         NV_DSM_DOORBELL_SIZE, "dsm-doorbell",
                         nv_dsm_doorbell_io, b->dsm, errp) ||
+        !nv_io_register(b->bus, NV_IO_MMIO, NV_MMIO_GED, NV_GED_REG_LEN,
+                        "ged", nv_ged_io, b->ged, errp) ||
         !nv_io_register(b->bus, NV_IO_PIO, NV_PIO_COM1, 8, "com1",
                         nv_serial_io, b->serial, errp) ||
         !nv_io_register(b->bus, NV_IO_PIO, NV_PIO_PM_BASE,
@@ -133,6 +137,7 @@ void nv_board_free(NvBoard *b)
     nv_dsm_free(b->dsm);
     nv_serial_free(b->serial);
     nv_power_free(b->power);
+    nv_ged_free(b->ged);
     nv_rtc_free(b->rtc);
     nv_io_bus_free(b->bus);
     nv_hostmem_free(b->ram);

@@ -217,6 +217,8 @@ static inline uint64_t nv_config_fw_base(const NvConfig *cfg)
     return cfg->layout.ram_below_4g - NV_FW_AREA_SIZE;
 }
 
+typedef struct NvGed NvGed; /* ged.h */
+
 typedef struct {
     NvConfig *cfg;        /* borrowed; planned */
     NvHostMem *ram;       /* guest RAM (memfd) */
@@ -225,6 +227,7 @@ typedef struct {
     NvSerial *serial;     /* COM1 */
     NvPower *power;       /* FADT sleep/reset registers, i8042 reset */
     NvRtc *rtc;           /* CMOS RTC, or NULL with -machine rtc=off */
+    NvGed *ged;           /* Generic Event Device (ged.h) */
     GMutex irq_lock;      /* irq and irq_opaque change while devices fire */
     NvIrqFn irq;          /* where interrupt lines go (KVM), or NULL */
     void *irq_opaque;

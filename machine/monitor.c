@@ -15,6 +15,7 @@ struct NvMonitor {
     NvQmpServer *server;
     bool paused;          /* stop holds a machine pause (until cont) */
     bool reset_asked;     /* system_reset latched the boot's reset */
+    GSource *powerdown;   /* POWERDOWN to send after the reply, or NULL */
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -100,6 +101,41 @@ static JsonNode *cmd_system_reset(void *opaque, JsonObject *args,
         return NULL;
     }
     mon->reset_asked = true; /* RESET goes out when the boot has ended */
+    return NULL;
+}
+
+static gboolean emit_powerdown(gpointer opaque)
+{
+    NvMonitor *mon = opaque;
+    g_source_unref(mon->powerdown);
+    mon->powerdown = NULL;
+    nv_qmp_emit_event(mon->server, "POWERDOWN", NULL);
+    return G_SOURCE_REMOVE;
+}
+
+/* QEMU's order: the reply, then POWERDOWN (its main loop sends it, and
+ * requests not yet sent are one); SHUTDOWN (guest, "guest-shutdown") only
+ * if and when the guest powers itself off. A guest that does not listen
+ * for its power button keeps running, as on QEMU. */
+static JsonNode *cmd_system_powerdown(void *opaque, JsonObject *args,
+                                      GError **errp)
+{
+    (void)args;
+    NvMonitor *mon = opaque;
+    if (!guest_active(mon, "system_powerdown", errp)) {
+        return NULL;
+    }
+    if (!nv_machine_request_powerdown(mon->m)) {
+        g_set_error(errp, NV_QMP_ERROR, NV_QMP_ERROR_GENERIC,
+                    "system_powerdown: no guest is running (between two "
+                    "boots)");
+        return NULL;
+    }
+    if (!mon->powerdown) {
+        mon->powerdown = g_idle_source_new();
+        g_source_set_callback(mon->powerdown, emit_powerdown, mon, NULL);
+        g_source_attach(mon->powerdown, nv_machine_context(mon->m));
+    }
     return NULL;
 }
 
@@ -224,6 +260,7 @@ static const NvQmpCommand machine_commands[] = {
     { "stop", NULL, cmd_stop, NULL },
     { "cont", NULL, cmd_cont, NULL },
     { "system_reset", NULL, cmd_system_reset, NULL },
+    { "system_powerdown", NULL, cmd_system_powerdown, NULL },
     { "quit", NULL, cmd_quit, NULL },
     { "query-cpus-fast", NULL, cmd_query_cpus_fast, NULL },
     { "query-kvm", NULL, cmd_query_kvm, NULL },
@@ -284,6 +321,10 @@ void nv_monitor_boot_ended(NvMonitor *mon, NvPowerRequest r)
     if (!mon) {
         return;
     }
+    if (mon->powerdown) { /* not sent yet: it goes before the boot's end */
+        g_source_destroy(mon->powerdown);
+        emit_powerdown(mon);
+    }
     bool asked = mon->reset_asked;
     mon->reset_asked = false; /* power-off beat the reset: it is spent */
     switch (r) {
@@ -309,6 +350,10 @@ void nv_monitor_boot_ended(NvMonitor *mon, NvPowerRequest r)
 void nv_monitor_free(NvMonitor *mon)
 {
     if (mon) {
+        if (mon->powerdown) {
+            g_source_destroy(mon->powerdown);
+            g_source_unref(mon->powerdown);
+        }
         nv_qmp_server_free(mon->server);
         g_free(mon);
     }

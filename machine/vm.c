@@ -10,6 +10,7 @@
  * filled up, the console's stdin, and later the monitor's sockets.
  */
 #include "vm.h"
+#include "ged.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -273,6 +274,19 @@ bool nv_machine_request_reset(NvMachine *m)
     bool ok = m->board != NULL;
     if (ok) {
         nv_power_latch(m->board->power, NV_POWER_RESET);
+    }
+    g_mutex_unlock(&m->lock);
+    return ok;
+}
+
+bool nv_machine_request_powerdown(NvMachine *m)
+{
+    /* Under the coarse lock the board cannot go away; the GED takes only
+     * its own lock and the board's irq lock, never this one. */
+    g_mutex_lock(&m->lock);
+    bool ok = m->board != NULL;
+    if (ok) {
+        nv_ged_raise(m->board->ged, NV_GED_EVENT_POWERDOWN);
     }
     g_mutex_unlock(&m->lock);
     return ok;

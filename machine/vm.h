@@ -128,7 +128,10 @@ void nv_machine_resume(NvMachine *m);
 /* The guest resets as on its own reset register (a new boot, or exit 0
  * with -no-reboot). False when no guest runs. */
 bool nv_machine_request_reset(NvMachine *m);
-/* (system_powerdown needs the GED device: not here yet.) */
+/* system_powerdown: the GED latches its power-down event and pulses its
+ * interrupt; the guest's _EVT notifies its power button (ACPI 0x80) and
+ * a guest that listens powers off. False when no guest runs. */
+bool nv_machine_request_powerdown(NvMachine *m);
 /* Stop the guest; nv_machine_boot() returns NV_POWER_QUIT and nvemu exits
  * 0 after persisting the DIMMs, as QEMU's quit. */
 void nv_machine_quit(NvMachine *m);

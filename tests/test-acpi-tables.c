@@ -87,6 +87,8 @@ static void check_header(const GArray *t, const char *sig, uint8_t rev)
 #define DOORBELL     UINT64_C(0xFEB00000)
 #define FLUSH_BASE   UINT64_C(0xFEA00000)
 #define PM_IO        0x0600
+#define GED_BASE     UINT64_C(0xFEB01000)
+#define GED_IRQ      16
 #define DEVMEM       UINT64_C(0x140000000)
 
 static NvAcpiConfig make_cfg(uint32_t ncpus, uint32_t slots, GPtrArray *dimms)
@@ -104,6 +106,8 @@ static NvAcpiConfig make_cfg(uint32_t ncpus, uint32_t slots, GPtrArray *dimms)
         .pm_io_base = PM_IO,
         .serial_io = 0x3F8,
         .serial_irq = 4,
+        .ged_base = GED_BASE,
+        .ged_irq = GED_IRQ,
     };
 }
 
@@ -372,21 +376,49 @@ static void test_dsdt(void)
              0x0C, 0x41, 0xD0, 0x0C, 0x02);
     /* IO (Decode16, 0x600, 0x600, 1, 4),
      * Memory32Fixed (ReadWrite, 0xFEB00000, 4),
+     * Memory32Fixed (ReadWrite, 0xFEB01000, 4): the GED's selector,
      * Memory32Fixed (ReadWrite, 0xFEA00000, 4 slots x 4K), End Tag */
     CONTAINS(d, 0x47, 0x01, 0x00, 0x06, 0x00, 0x06, 0x01, 0x04,
              0x86, 0x09, 0x00, 0x01, 0x00, 0x00, 0xB0, 0xFE,
              0x04, 0x00, 0x00, 0x00,
+             0x86, 0x09, 0x00, 0x01, 0x00, 0x10, 0xB0, 0xFE,
+             0x04, 0x00, 0x00, 0x00,
              0x86, 0x09, 0x00, 0x01, 0x00, 0x00, 0xA0, 0xFE,
              0x00, 0x40, 0x00, 0x00, 0x79, 0x00);
+    /* Device (GED): _HID "ACPI0013", _UID 0 */
+    CONTAINS(d, 'G', 'E', 'D', '_', 0x08, '_', 'H', 'I', 'D',
+             0x0D, 'A', 'C', 'P', 'I', '0', '0', '1', '3', 0x00,
+             0x08, '_', 'U', 'I', 'D', 0x00);
+    /* _CRS: Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive) {16}:
+     * Extended Interrupt (0x89), length 6, flags consumer|edge = 3, one
+     * interrupt, 16; End Tag */
+    CONTAINS(d, 0x89, 0x06, 0x00, 0x03, 0x01, GED_IRQ, 0x00, 0x00, 0x00,
+             0x79, 0x00);
+    /* OperationRegion (EREG, SystemMemory, 0xFEB01000, 4) */
+    CONTAINS(d, 0x5B, 0x80, 'E', 'R', 'E', 'G', 0x00,
+             0x0C, 0x00, 0x10, 0xB0, 0xFE, 0x0A, 0x04);
+    /* Field (EREG, DWordAcc, NoLock, WriteAsZeros) { ESEL, 32 } */
+    CONTAINS(d, 'E', 'R', 'E', 'G', 0x43, 'E', 'S', 'E', 'L', 0x20);
+    /* Method (_EVT, 1, Serialized) { Local0 = ESEL
+     *   If ((Local0 & 2) == 2) { Notify (\_SB.PWRB, 0x80) } } */
+    CONTAINS(d, '_', 'E', 'V', 'T', 0x09,
+             0x70, 'E', 'S', 'E', 'L', 0x60,
+             0xA0, 0x16, 0x93, 0x7B, 0x60, 0x0A, NV_GED_EVENT_POWERDOWN, 0x00,
+             0x0A, NV_GED_EVENT_POWERDOWN,
+             0x86, 0x5C, 0x2E, '_', 'S', 'B', '_', 'P', 'W', 'R', 'B',
+             0x0A, 0x80);
+    /* Device (PWRB): _HID EISAID ("PNP0C0C"), _UID 0 */
+    CONTAINS(d, 'P', 'W', 'R', 'B', 0x08, '_', 'H', 'I', 'D',
+             0x0C, 0x41, 0xD0, 0x0C, 0x0C, 0x08, '_', 'U', 'I', 'D', 0x00);
     /* Name (\_S5, Package (4) {5, 0, 0, 0}) */
     CONTAINS(d, 0x08, 0x5C, '_', 'S', '5', '_',
              0x12, 0x07, 0x04, 0x0A, NV_ACPI_S5_SLP_TYP, 0x00, 0x00, 0x00);
 
-    /* Without slots, no flush-hint range: the doorbell closes the list */
+    /* Without slots, no flush-hint range: the GED closes the list */
     NvAcpiConfig none = make_cfg(1, 0, NULL);
     g_autoptr(GArray) d0 = nv_acpi_build_dsdt(&none);
     check_header(d0, "DSDT", 2);
-    CONTAINS(d0, 0x86, 0x09, 0x00, 0x01, 0x00, 0x00, 0xB0, 0xFE,
+    CONTAINS(d0, 0x86, 0x09, 0x00, 0x01, 0x00, 0x10, 0xB0, 0xFE,
              0x04, 0x00, 0x00, 0x00, 0x79, 0x00);
     const uint8_t hints[] = { 0x86, 0x09, 0x00, 0x01, 0x00, 0x00, 0xA0, 0xFE };
     g_assert_false(contains(d0, hints, sizeof(hints)));

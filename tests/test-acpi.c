@@ -214,6 +214,18 @@ static const char driver_asl[] =
     "    Method (TLBL) { Return (\\_SB.NVDR.NV00._DSM (ToUUID (\"%s\"), 1, 5,"
     " Package () { Buffer (8) { 0, 0, 0, 0, 16, 0, 0, 0 } })) }\n"
     "    Method (TLSI) { Return (\\_SB.NVDR.NV00._LSI ()) }\n"
+    /* The GED's _EVT as evged runs it (acpiexec's region is plain memory:
+     * no read-clear): power-down (2) notifies PWRB; memory | NVDIMM (5)
+     * notifies nothing yet. */
+    "    External (\\_SB.GED.ESEL, FieldUnitObj)\n"
+    "    External (\\_SB.GED._EVT, MethodObj)\n"
+    "    Method (TGED) {\n"
+    "        \\_SB.GED.ESEL = 2\n"
+    "        \\_SB.GED._EVT (16)\n"
+    "        \\_SB.GED.ESEL = 5\n"
+    "        \\_SB.GED._EVT (16)\n"
+    "        Return (\\_SB.GED.ESEL)\n"
+    "    }\n"
     "}\n";
 
 static void test_acpiexec(gconstpointer data)
@@ -241,8 +253,9 @@ static void test_acpiexec(gconstpointer data)
 
     const char *cmds = c->nv00_labels
         ? "evaluate TROO; evaluate TDIM; evaluate TBAD; evaluate TLBL; "
-          "evaluate TLSI"
-        : "evaluate TROO; evaluate TDIM; evaluate TBAD; evaluate TLBL";
+          "evaluate TLSI; evaluate TGED"
+        : "evaluate TROO; evaluate TDIM; evaluate TBAD; evaluate TLBL; "
+          "evaluate TGED";
     const char *exec[] = { "acpiexec", "-b", cmds, "dsdt.dat", "ssdt.dat",
                            "driver.aml", NULL };
     g_autofree char *log = NULL;
@@ -258,7 +271,15 @@ static void test_acpiexec(gconstpointer data)
     for (const char *p = log; (p = strstr(p, "returned object")); p++) {
         returned++;
     }
-    g_assert_cmpint(returned, ==, c->nv00_labels ? 5 : 4);
+    g_assert_cmpint(returned, ==, c->nv00_labels ? 6 : 5);
+    /* _EVT notified the power button once, with 0x80, and nothing else */
+    int notifies = 0;
+    for (const char *p = log; (p = strstr(p, "Notify on")); p++) {
+        notifies++;
+    }
+    g_assert_cmpint(notifies, ==, 1);
+    g_assert_nonnull(strstr(log, "Notify on [PWRB]"));
+    g_assert_nonnull(strstr(log, "Value 0x80"));
     /* an unknown UUID answers function 0 with a one-byte empty bitmap */
     g_assert_nonnull(strstr(log, "[Buffer] Length 01 =     0000: 00"));
     rm_rf(tmp);

@@ -7,7 +7,10 @@
 # with -qmp and -pidfile (the daemon's pid; quit removes both); the greeting
 # and qmp_capabilities; query-status running; query-memory-devices lists
 # the nvdimm and the pc-dimm with their ids and memdev; query-cpus-fast
-# names nvemu's vCPU threads; system_powerdown is CommandNotFound; stop
+# names nvemu's vCPU threads; system_powerdown to a guest that does not
+# listen (POWERDOWN, it keeps running), and in a run of its own to a guest
+# running busybox acpid (the ACPI power button bound, POWERDOWN then
+# SHUTDOWN guest-shutdown, exit 0, its last pmem write kept); stop
 # (STOP, status paused, the guest does not run) and cont (RESUME, running;
 # the guest's sleep then ends and its clock counted the stop);
 # system_reset (RESET from the host, the guest boots again, its pmem data
@@ -34,7 +37,8 @@ args+=' -pidfile /tmp/nvemu.pid'
 args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
 "$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --vmm-args "$args" \
     --tool "$socat" --host-script "$here/guest/qmp-host.sh" \
-    --guest-script "$here/guest/qmp.sh" --vmm-timeout 120 >"$out" 2>&1
+    --guest-script "$here/guest/qmp.sh" --vmm-timeout 120 --timeout 480 \
+    >"$out" 2>&1
 sed 's/^/# /' "$out"
 
 has() { grep -qE -- "$1" "$out"; }
@@ -58,7 +62,11 @@ exited() { # boot 1 exit 0 within the limit
     has '^TESTHOST: boot=1 vmm-exit=0 '
 }
 
-echo "1..22"
+# the power-down run's events, in order
+pd_events() { sed -n 's/^RESULT: host pd< {"event":"\([A-Z]*\)".*/\1/p' "$out" | tr '\n' ' '; }
+pq='RESULT: host pd< '
+
+echo "1..26"
 check "a live pid in -pidfile: exit 1, one line, the socket it made removed, the pidfile kept" \
     has '^RESULT: host fail-live-pidfile rc=1 err=nvemu: -pidfile /tmp/live.pid: process 1 is still running$'
 check "... nothing left: no socket, the pidfile still holds 1" has '^RESULT: host after-live-pidfile f1.sock=1 pidfile=1$'
@@ -77,8 +85,16 @@ check "query-status: running" status s1 running true
 check "query-memory-devices: the nvdimm nv0 on /objects/mem0 and the pc-dimm dimm1 on /objects/ram1" \
     replied md '\{"type":"nvdimm","data":\{"id":"nv0","addr":[0-9]+,"size":[0-9]+,"slot":[0-9]+,"node":0,"memdev":"/objects/mem0","hotplugged":false,"hotpluggable":true\}\},\{"type":"dimm","data":\{"id":"dimm1","addr":[0-9]+,"size":134217728,"slot":[0-9]+,"node":0,"memdev":"/objects/ram1","hotplugged":false,"hotpluggable":true\}\}\]'
 check "query-cpus-fast: 2 vCPUs, both thread-ids are nvemu's threads" has '^RESULT: host cpu-threads-of-nvemu=2$'
-check "system_powerdown: CommandNotFound (no GED device yet)" \
-    replied pd '"error":\{"class":"CommandNotFound","desc":"The command system_powerdown has not been found"\}'
+check "system_powerdown to a guest without a listener: {} (it keeps running: stop/cont below)" \
+    replied pd "^$q\\{\"return\":\\{\\},\"id\":\"pd\"\\}$"
+check "power-down run: the guest's ACPI button driver bound PNP0C0C (input: Power Button)" \
+    has '^RESULT: host pd-guest RESULT: pd dmesg .*input: Power Button as /devices/LNXSYSTM:00/LNXSYBUS:00/PNP0C0C:00/input/input[0-9]+'
+check "power-down run: system_powerdown {} then POWERDOWN, then SHUTDOWN guest=true reason=guest-shutdown, nothing else" \
+    eval 'grep -qE "^$pq\\{\"return\":\\{\\},\"id\":\"pd\"\\}$" "$out" && [[ "$(pd_events)" == "POWERDOWN SHUTDOWN " ]] && has "^$pq\\{\"event\":\"SHUTDOWN\",\"data\":\\{\"guest\":true,\"reason\":\"guest-shutdown\"\\},\"timestamp\""'
+check "power-down run: the guest's acpid ran its power-button action" \
+    has '^RESULT: host pd-guest RESULT: pd acpid-power-button$'
+check "power-down run: nvemu exited 0, the guest's last pmem write is in the backing file, the socket removed" \
+    eval 'has "^RESULT: host pd nvemu-rc=0$" && has "^RESULT: host pd backing ready=1 bye=1 sock-left=no$" && lacks "^RESULT: host pd-guest RESULT: survived-powerdown"'
 check "stop: {} and status paused (checked twice, 6 s apart)" \
     eval 'replied st "\"return\":\\{\\}" && status s2 paused false && status s3 paused false'
 check "the stopped guest did not run (its 4 s sleep did not end in 6 s)" \
@@ -92,8 +108,8 @@ check "quit: {} then SHUTDOWN guest=false reason=host-qmp-quit" \
     eval 'replied quit "\"return\":\\{\\}" && has "^$q\\{\"event\":\"SHUTDOWN\",\"data\":\\{\"guest\":false,\"reason\":\"host-qmp-quit\"\\},\"timestamp\":\\{\"seconds\":[0-9]+,\"microseconds\":[0-9]+\\}\\}$"'
 check "RESET from system_reset: guest=false reason=host-qmp-system-reset" \
     has "^$q\\{\"event\":\"RESET\",\"data\":\\{\"guest\":false,\"reason\":\"host-qmp-system-reset\"\\}"
-check "both clients got STOP RESUME RESET SHUTDOWN, in order" \
-    eval '[[ "$(events qmp)" == "STOP RESUME RESET SHUTDOWN " && "$(events qmp2)" == "STOP RESUME RESET SHUTDOWN " ]]'
+check "both clients got POWERDOWN STOP RESUME RESET SHUTDOWN, in order" \
+    eval '[[ "$(events qmp)" == "POWERDOWN STOP RESUME RESET SHUTDOWN " && "$(events qmp2)" == "POWERDOWN STOP RESUME RESET SHUTDOWN " ]]'
 check "nvemu exited 0; the pidfile and both sockets are gone" \
     eval 'exited && has "^RESULT: host left: pidfile=no sock=no sock2=no$" && has "^RESULT: host session-closed socat-rc=0$"'
 guest_tap_exit

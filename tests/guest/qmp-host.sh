@@ -3,9 +3,11 @@
 # "/host.sh before|after 1" around the one nvemu run.
 # before: two starts that must fail before a guest runs and leave nothing
 #   behind (a live pid in the -pidfile; a plain file at the -qmp path);
-#   a -daemonize run with -qmp and -pidfile, ended by quit;
+#   a -daemonize run with -qmp and -pidfile, ended by quit; a run ended by
+#   system_powerdown (powerdown());
 #   then, in the background, a QMP session with socat on /tmp/qmp.sock (a
 #   second client on /tmp/qmp2.sock only listens for events): queries,
+#   system_powerdown (this guest does not listen: it keeps running),
 #   stop/cont around the guest's sleep, system_reset, quit. Every line
 #   sent and received is kept in /tmp/qmp.log.
 # after: the session's transcript as RESULT lines, and what is left in /tmp.
@@ -89,6 +91,43 @@ session() {
     exec 3>&- 4>&-
 }
 
+# A run of its own for system_powerdown: the guest (nvemu.powerdown on its
+# command line) starts busybox acpid and marks "ready" in its pmem; then
+# system_powerdown: POWERDOWN, the guest's acpid powers it off, SHUTDOWN
+# (guest, guest-shutdown), nvemu exits 0 with the guest's last write in
+# the backing file.
+powerdown() {
+    D=/tmp/pd.img
+    truncate -s 128M $D
+    /usr/bin/nvemu -m 256M,slots=2,maxmem=2G -nographic -kernel "$KERNEL" \
+        -initrd "$INITRD" -append "$APPEND nvemu.powerdown" \
+        -object memory-backend-file,id=m0,share=on,mem-path=$D,size=128M \
+        -device nvdimm,id=nv0,memdev=m0 \
+        -qmp unix:/tmp/pd.sock,server=on,wait=off </dev/null >/tmp/pd.out 2>&1 &
+    vpid=$!
+    i=0
+    while ! dd if=$D bs=4096 count=1 2>/dev/null | grep -q qmp-pd-ready; do
+        i=$((i + 1)); [ $i -gt 900 ] && { r "pd no-ready-marker"; break; }
+        sleep 0.1
+    done
+    # the reply and POWERDOWN at once; SHUTDOWN when the guest is off
+    (printf '%s\n' '{"execute":"qmp_capabilities"}' \
+         '{"execute":"system_powerdown","id":"pd"}'
+     while [ -d /proc/$vpid ]; do sleep 0.2; done) |
+        socat -t 1 - UNIX-CONNECT:/tmp/pd.sock > /tmp/pd.qmp 2>&1 &
+    spid=$!
+    i=0
+    while [ -d /proc/$vpid ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -d /proc/$vpid ] && { r "pd nvemu-still-running"; kill $vpid; }
+    wait $vpid
+    r "pd nvemu-rc=$?"
+    wait $spid
+    tr -d '\r' < /tmp/pd.qmp | sed 's/^/RESULT: host pd< /'
+    grep -E '^RESULT: pd|^GUEST: script-start' /tmp/pd.out | sed 's/^/RESULT: host pd-guest /'
+    r "pd backing ready=$(dd if=$D bs=4096 count=1 2>/dev/null | grep -c qmp-pd-ready) bye=$(dd if=$D bs=4096 skip=1 count=1 2>/dev/null | grep -c qmp-pd-bye) sock-left=$([ -e /tmp/pd.sock ] && echo yes || echo no)"
+    rm -f $D
+}
+
 case "$1" in
 before)
     echo 1 > /tmp/live.pid
@@ -112,6 +151,7 @@ before)
     i=0
     while [ -d "/proc/$dpid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
     r "daemon quit: $(grep -c '"event":"SHUTDOWN","data":{"guest":false,"reason":"host-qmp-quit"}' /tmp/d.out) shutdown-event, gone=$([ -d "/proc/$dpid" ] && echo no || echo yes) pidfile=$([ -e /tmp/d.pid ] && echo yes || echo no) sock=$([ -e /tmp/d.sock ] && echo yes || echo no)"
+    powerdown
     (session; : > /tmp/qmp-done) &
     ;;
 after)

@@ -6,6 +6,10 @@
 #           block 3, then wait for the host's system_reset;
 #   boot 2 (after the reset): block 0's data must still be there; "up" in
 #           block 2, then wait for the host's quit.
+# With nvemu.powerdown on the command line (a run of its own, before): the
+# power button's driver bound, busybox acpid runs; "ready" in block 0; the
+# host's system_powerdown reaches acpid as KEY_POWER, whose handler writes
+# "bye" in block 1 and powers off.
 r() { echo "RESULT: $*"; }
 mark() { # text block
     echo "$1" | dd of=/dev/pmem0 bs=4096 seek="$2" conv=sync oflag=direct 2>/dev/null
@@ -13,6 +17,26 @@ mark() { # text block
 has() { # text block
     dd if=/dev/pmem0 bs=4096 skip="$2" count=1 iflag=direct 2>/dev/null | grep -q "$1"
 }
+if grep -q nvemu.powerdown /proc/cmdline; then
+    # the host's system_powerdown run: busybox acpid maps KEY_POWER of the
+    # ACPI power button to /etc/acpi/PWRF/00000080, which powers off
+    mkdir -p /etc/acpi/PWRF
+    cat > /etc/acpi/PWRF/00000080 <<'EOF'
+#!/bin/sh
+echo "RESULT: pd acpid-power-button"
+echo qmp-pd-bye | dd of=/dev/pmem0 bs=4096 seek=1 conv=sync oflag=direct 2>/dev/null
+poweroff -f
+EOF
+    chmod +x /etc/acpi/PWRF/00000080
+    dmesg | grep -E 'Power Button|PNP0C0C|ACPI0013' | sed 's/^/RESULT: pd dmesg /'
+    r "pd input-devices=$(cat /sys/class/input/input*/name 2>/dev/null | tr ' ' _ | tr '\n' ,)"
+    acpid -f -d &
+    sleep 1
+    mark qmp-pd-ready 0 && r pd-ready
+    sleep 120
+    r survived-powerdown
+    exit 1
+fi
 if has qmp-data-boot1 0; then
     r boot2 pmem-data-survived
     mark qmp-boot2-up 2 && r boot2-marked
