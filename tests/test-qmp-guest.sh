@@ -88,13 +88,13 @@ check "query-cpus-fast: 2 vCPUs, both thread-ids are nvemu's threads" has '^RESU
 check "system_powerdown to a guest without a listener: {} (it keeps running: stop/cont below)" \
     replied pd "^$q\\{\"return\":\\{\\},\"id\":\"pd\"\\}$"
 check "power-down run: the guest's ACPI button driver bound PNP0C0C (input: Power Button)" \
-    has '^RESULT: host pd-guest RESULT: pd dmesg .*input: Power Button as /devices/LNXSYSTM:00/LNXSYBUS:00/PNP0C0C:00/input/input[0-9]+'
+    has '^RESULT: host pd-guest RESULT pd dmesg .*input: Power Button as /devices/LNXSYSTM:00/LNXSYBUS:00/PNP0C0C:00/input/input[0-9]+'
 check "power-down run: system_powerdown {} then POWERDOWN, then SHUTDOWN guest=true reason=guest-shutdown, nothing else" \
     eval 'grep -qE "^$pq\\{\"return\":\\{\\},\"id\":\"pd\"\\}$" "$out" && [[ "$(pd_events)" == "POWERDOWN SHUTDOWN " ]] && has "^$pq\\{\"event\":\"SHUTDOWN\",\"data\":\\{\"guest\":true,\"reason\":\"guest-shutdown\"\\},\"timestamp\""'
 check "power-down run: the guest's acpid ran its power-button action" \
-    has '^RESULT: host pd-guest RESULT: pd acpid-power-button$'
+    has '^RESULT: host pd-guest RESULT pd acpid-power-button$'
 check "power-down run: nvemu exited 0, the guest's last pmem write is in the backing file, the socket removed" \
-    eval 'has "^RESULT: host pd nvemu-rc=0$" && has "^RESULT: host pd backing ready=1 bye=1 sock-left=no$" && lacks "^RESULT: host pd-guest RESULT: survived-powerdown"'
+    eval 'has "^RESULT: host pd nvemu-rc=0$" && has "^RESULT: host pd backing ready=1 bye=1 sock-left=no$" && lacks "^RESULT: host pd-guest RESULT survived-powerdown"'
 check "stop: {} and status paused (checked twice, 6 s apart)" \
     eval 'replied st "\"return\":\\{\\}" && status s2 paused false && status s3 paused false'
 check "the stopped guest did not run (its 4 s sleep did not end in 6 s)" \

@@ -123,7 +123,11 @@ powerdown() {
     r "pd nvemu-rc=$?"
     wait $spid
     tr -d '\r' < /tmp/pd.qmp | sed 's/^/RESULT: host pd< /'
-    grep -E '^RESULT: pd|^GUEST: script-start' /tmp/pd.out | sed 's/^/RESULT: host pd-guest /'
+    # relayed without their own markers ("RESULT pd ..."), so that the
+    # runner keeps each on the one line it prints, and the guest's
+    # GUEST: lines of this run are not counted as the main guest's
+    grep -E '^RESULT: pd|^GUEST: script-start' /tmp/pd.out |
+        sed -E 's/^(RESULT|GUEST): /RESULT: host pd-guest \1 /'
     r "pd backing ready=$(dd if=$D bs=4096 count=1 2>/dev/null | grep -c qmp-pd-ready) bye=$(dd if=$D bs=4096 skip=1 count=1 2>/dev/null | grep -c qmp-pd-bye) sock-left=$([ -e /tmp/pd.sock ] && echo yes || echo no)"
     rm -f $D
 }
