@@ -21,7 +21,12 @@
 #define NVEMU_MACHINE_H
 
 #include "acpi-nfit.h"
+#include "bus.h"
+#include "flush-hint.h"
+#include "ged.h"
+#include "power.h"
 #include "rtc.h"
+#include "serial.h"
 
 #include <stdio.h>
 
@@ -112,112 +117,21 @@ bool nv_daemon_start(GError **errp);
  * the parent. Otherwise (and after the first call) nothing. */
 void nv_daemon_ready(void);
 
-/* ---- guest I/O: the one dispatch path --------------------------------- */
-/*
- * Every guest port or MMIO access, from the vCPU loop or from a test acting
- * as the guest, goes through nv_io_dispatch(). Devices register a range and
- * a handler; @data is the access's bytes (little-endian, len 1..8).
- */
-typedef enum {
-    NV_IO_PIO,
-    NV_IO_MMIO,
-} NvIoSpace;
-
-typedef void (*NvIoHandler)(void *opaque, uint64_t offset, uint8_t *data,
-                            unsigned len, bool is_write);
-typedef struct NvIoBus NvIoBus;
-
-NvIoBus *nv_io_bus_new(void);
-void nv_io_bus_free(NvIoBus *bus);
-/* Ranges may not overlap. Safe while vCPUs dispatch (iobus.c). */
-bool nv_io_register(NvIoBus *bus, NvIoSpace space, uint64_t base,
-                    uint64_t len, const char *name, NvIoHandler fn,
-                    void *opaque, GError **errp);
-/* Remove the range registered at @base in @space (false: none there).
- * Safe while vCPUs dispatch: it returns once no handler of the range runs
- * any more, so the caller may then free the handler's state. A handler
- * must not call it (nor nv_io_register()). */
-bool nv_io_unregister(NvIoBus *bus, NvIoSpace space, uint64_t base);
-/* Returns false when no device claims the access; an unclaimed read then
- * reads all ones and an unclaimed write is dropped. Thread-safe. */
-bool nv_io_dispatch(NvIoBus *bus, NvIoSpace space, uint64_t addr,
-                    uint8_t *data, unsigned len, bool is_write);
-
-/* ---- devices on the bus ----------------------------------------------- */
-
-/* Raise or lower an interrupt line (KVM_IRQ_LINE in the machine; a
- * recorder in tests). */
-typedef void (*NvIrqFn)(void *opaque, unsigned irq, bool level);
-
-/*
- * 16550A UART (COM1 at 0x3F8, IRQ 4): what Linux's 8250 driver needs to
- * detect "a 16550A" (a 16-byte FIFO: 64 would make it a U6_16550A). Output bytes go
- * to @out_fd; nv_serial_receive() queues input (thread-safe) and raises
- * the interrupt when the guest enabled it. Register with nv_io_register()
- * over 8 ports, handler nv_serial_io.
- */
-typedef struct NvSerial NvSerial;
-NvSerial *nv_serial_new(int out_fd, NvIrqFn irq, void *irq_opaque,
-                        unsigned irq_num);
-void nv_serial_free(NvSerial *s);
-void nv_serial_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
-                  bool is_write);
-void nv_serial_receive(NvSerial *s, const uint8_t *buf, size_t len);
-
-/*
- * The FADT's platform registers (NV_PIO_PM_BASE, NV_ACPI_PM_REG_LEN ports):
- * sleep control (+0), sleep status (+1), reset (+2). Writing
- * SLP_TYP=5 (S5) | SLP_EN to sleep control requests power-off; writing
- * NV_ACPI_RESET_VALUE to reset requests a reset. Port 0x64 (i8042) value
- * 0xFE also requests a reset. Requests are latched and read by the vCPU
- * loop with nv_power_request().
- */
-typedef enum {
-    NV_POWER_NONE,
-    NV_POWER_OFF,
-    NV_POWER_RESET,
-    NV_POWER_SIGNAL, /* not the guest's: the run stopped on a signal */
-    NV_POWER_QUIT,   /* not the guest's: nv_machine_quit() (vm.h) */
-} NvPowerRequest;
-
-typedef struct NvPower NvPower;
-/* NULL with *errp set when its eventfd cannot be made: a main loop would
- * never learn of a power-off. */
-NvPower *nv_power_new(GError **errp);
-void nv_power_free(NvPower *p);
-void nv_power_pm_io(void *opaque, uint64_t offset, uint8_t *data,
-                    unsigned len, bool is_write);
-void nv_power_i8042_io(void *opaque, uint64_t offset, uint8_t *data,
-                       unsigned len, bool is_write);
-NvPowerRequest nv_power_request(NvPower *p);
-/* Latch a request from elsewhere (a triple fault is a reset). */
-void nv_power_latch(NvPower *p, NvPowerRequest r);
-/* Make nv_power_fd() readable without a request (a fatal vCPU error). */
-void nv_power_wake(NvPower *p);
-/* An eventfd that becomes readable when a request is latched, so a main
- * loop can wait for it. */
-int nv_power_fd(NvPower *p);
-
 /* ---- the board: RAM, DIMMs and devices, without vCPUs ----------------- */
 
 /* The top NV_FW_AREA_SIZE bytes of RAM below 4G are reserved (e820) for
  * nvemu's firmware data: the DSM mailbox first, ACPI tables after it. */
 #define NV_FW_AREA_SIZE      (1 * MiB)
 #define NV_RAM_MIN           (16 * MiB)
-/* nvemu's devices: MMIO in the hole below the IOAPIC, and I/O ports. */
+/* The DSM doorbell, in the MMIO hole below the IOAPIC; the other devices
+ * say where they sit in their own headers (devices/). */
 #define NV_MMIO_DSM_DOORBELL UINT64_C(0xFEB00000)
-#define NV_MMIO_FLUSH_HINTS  UINT64_C(0xFE000000) /* + slot * 4K */
-#define NV_PIO_PM_BASE       0x600  /* FADT sleep control/status, reset */
-#define NV_PIO_COM1          0x3F8
-#define NV_IRQ_COM1          4
 
 /* Guest address of the firmware area of a planned configuration. */
 static inline uint64_t nv_config_fw_base(const NvConfig *cfg)
 {
     return cfg->layout.ram_below_4g - NV_FW_AREA_SIZE;
 }
-
-typedef struct NvGed NvGed; /* ged.h */
 
 typedef struct {
     NvConfig *cfg;        /* borrowed; planned */

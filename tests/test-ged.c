@@ -6,6 +6,7 @@
  * change nothing; and the same on a real board at NV_MMIO_GED / NV_IRQ_GED.
  */
 #include "ged.h"
+#include "machine.h"
 #include "testutil.h"
 
 #include <string.h>

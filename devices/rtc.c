@@ -1,5 +1,5 @@
 /*
- * machine/rtc.c — the CMOS RTC (a Motorola MC146818 as Linux's
+ * devices/rtc.c — the CMOS RTC (a Motorola MC146818 as Linux's
  * drivers/rtc/rtc-mc146818-lib.c and rtc-cmos.c drive it), and the check
  * that the guest's command line keeps kvmclock.
  *
@@ -18,7 +18,8 @@
  * from what they hold; a write to a time register while the clock runs
  * sets the time at once (QEMU's mc146818rtc does both).
  */
-#include "machine.h"
+#include "rtc.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -341,4 +342,10 @@ bool nv_rtc_check_append(const char *append, GError **errp)
         return false;
     }
     return true;
+}
+
+bool nv_rtc_attach(NvIoBus *bus, NvRtc *rtc, GError **errp)
+{
+    return nv_io_register(bus, NV_IO_PIO, NV_PIO_RTC, NV_RTC_PORTS, "rtc",
+                          nv_rtc_io, rtc, errp);
 }

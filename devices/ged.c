@@ -1,5 +1,5 @@
 /*
- * machine/ged.c — the Generic Event Device (ACPI 6.4 §5.6.9, HID
+ * devices/ged.c — the Generic Event Device (ACPI 6.4 §5.6.9, HID
  * ACPI0013) with QEMU's register semantics (hw/acpi/generic_event_device.c):
  * an event selector that accumulates event bits until the guest's _EVT
  * reads it, and an edge-triggered interrupt per event. Linux's evged
@@ -7,18 +7,14 @@
  * which reads the selector and notifies \_SB.PWRB for the power-down bit.
  */
 #include "ged.h"
+#include "acpi-nfit.h"
 
 #include <string.h>
 
 G_STATIC_ASSERT(NV_GED_ESEL_OFFSET + sizeof(uint32_t) <= NV_GED_REG_LEN);
 G_STATIC_ASSERT((NV_MMIO_GED & 0xFFF) == 0 &&
                 NV_MMIO_GED + NV_GED_REG_LEN <= UINT64_C(0xFEC00000));
-/* clear of the doorbell and of the flush-hint pages of every slot */
-G_STATIC_ASSERT(NV_MMIO_GED >= NV_MMIO_DSM_DOORBELL + NV_DSM_DOORBELL_SIZE);
-G_STATIC_ASSERT(NV_MMIO_FLUSH_HINTS +
-                (uint64_t)NV_MAX_SLOTS * NV_FLUSH_HINT_STRIDE <=
-                NV_MMIO_DSM_DOORBELL);
-G_STATIC_ASSERT(NV_IRQ_GED < NV_ACPI_IOAPIC_PINS && NV_IRQ_GED != NV_IRQ_COM1);
+G_STATIC_ASSERT(NV_IRQ_GED < NV_ACPI_IOAPIC_PINS);
 G_STATIC_ASSERT((NV_GED_EVENT_MEMORY | NV_GED_EVENT_POWERDOWN |
                  NV_GED_EVENT_NVDIMM) == 0x7);
 
@@ -77,4 +73,10 @@ void nv_ged_raise(NvGed *g, uint32_t events)
         g->irq(g->irq_opaque, g->irq_num, true);
         g->irq(g->irq_opaque, g->irq_num, false);
     }
+}
+
+bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp)
+{
+    return nv_io_register(bus, NV_IO_MMIO, NV_MMIO_GED, NV_GED_REG_LEN,
+                          "ged", nv_ged_io, g, errp);
 }
