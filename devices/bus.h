@@ -25,7 +25,7 @@ typedef struct NvIoBus NvIoBus;
 
 NvIoBus *nv_io_bus_new(void);
 void nv_io_bus_free(NvIoBus *bus);
-/* Ranges may not overlap. Safe while vCPUs dispatch (iobus.c). */
+/* Ranges may not overlap. Safe while vCPUs dispatch (bus.c). */
 bool nv_io_register(NvIoBus *bus, NvIoSpace space, uint64_t base,
                     uint64_t len, const char *name, NvIoHandler fn,
                     void *opaque, GError **errp);

@@ -2,12 +2,13 @@
  * devices/ged.h — the Generic Event Device (ged.c): how the machine tells
  * a hardware-reduced ACPI guest of a platform event (system_powerdown now;
  * memory and NVDIMM hotplug next). Its register layout and event bits are
- * acpi-nfit's (NV_GED_*, acpi-nfit.h), its AML is acpi-nfit/dsdt-ged.c.
+ * acpi-nfit's (NV_GED_*, acpi-nfit.h), its AML fragment is nv_ged_aml().
  */
 #ifndef NVEMU_GED_H
 #define NVEMU_GED_H
 
 #include "acpi-nfit.h"  /* NV_GED_*: register layout, event bits */
+#include "aml.h"
 #include "bus.h"
 
 /* Where it sits: one 4-byte MMIO register in the hole, between the DSM
@@ -30,6 +31,9 @@ void nv_ged_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
  * Thread-safe: takes its own short lock (not held while pulsing) and, to
  * pulse, whatever the irq function takes (the board's irq lock). */
 void nv_ged_raise(NvGed *g, uint32_t events);
+/* Device (GED) at NV_MMIO_GED / NV_IRQ_GED and Device (PWRB), for the
+ * DSDT's \_SB scope (aml.h). */
+NvAml *nv_ged_aml(void);
 /* Register the register block at NV_MMIO_GED on @bus. */
 bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp);
 

@@ -19,6 +19,7 @@
  * sets the time at once (QEMU's mc146818rtc does both).
  */
 #include "rtc.h"
+
 #include "util.h"
 
 #include <string.h>
@@ -348,4 +349,17 @@ bool nv_rtc_attach(NvIoBus *bus, NvRtc *rtc, GError **errp)
 {
     return nv_io_register(bus, NV_IO_PIO, NV_PIO_RTC, NV_RTC_PORTS, "rtc",
                           nv_rtc_io, rtc, errp);
+}
+
+/* Device (RTC), PNP0B00: the CMOS RTC at NV_PIO_RTC, two ports. No IRQ in
+ * _CRS: nvemu delivers no RTC interrupt, and Linux's rtc-cmos then runs
+ * without one (no alarms; hwclock polls for the second to change). */
+NvAml *nv_rtc_aml(void)
+{
+    NvAml *dev = aml_device("RTC");
+    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0B00")));
+    NvAml *crs = aml_resource_template();
+    aml_append(crs, aml_io(NV_PIO_RTC, NV_PIO_RTC, 1, NV_RTC_PORTS));
+    aml_append(dev, aml_name_decl("_CRS", crs));
+    return dev;
 }

@@ -6,6 +6,7 @@
 #ifndef NVEMU_DEVICES_RTC_H
 #define NVEMU_DEVICES_RTC_H
 
+#include "aml.h"
 #include "bus.h"
 
 #define NV_PIO_RTC       0x70   /* index (write); 0x71 data */
@@ -30,6 +31,8 @@ NvRtc *nv_rtc_new(NvRtcClock clock, void *clock_opaque);
 void nv_rtc_free(NvRtc *rtc);
 void nv_rtc_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
                bool is_write);
+/* Device (RTC), PNP0B00, for the DSDT's \_SB scope (aml.h). */
+NvAml *nv_rtc_aml(void);
 bool nv_rtc_attach(NvIoBus *bus, NvRtc *rtc, GError **errp);
 
 /*

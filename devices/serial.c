@@ -20,6 +20,7 @@
  */
 #include "serial.h"
 
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -448,4 +449,17 @@ bool nv_serial_attach(NvIoBus *bus, NvSerial *s, GError **errp)
 {
     return nv_io_register(bus, NV_IO_PIO, NV_PIO_COM1, NV_COM1_PORTS, "com1",
                           nv_serial_io, s, errp);
+}
+
+/* Device (COM1): the 16550 at NV_PIO_COM1, ISA IRQ NV_IRQ_COM1. */
+NvAml *nv_serial_aml(void)
+{
+    NvAml *dev = aml_device("COM1");
+    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0501")));
+    aml_append(dev, aml_name_decl("_UID", aml_int(1)));
+    NvAml *crs = aml_resource_template();
+    aml_append(crs, aml_io(NV_PIO_COM1, NV_PIO_COM1, 1, NV_COM1_PORTS));
+    aml_append(crs, aml_irq_no_flags(NV_IRQ_COM1));
+    aml_append(dev, aml_name_decl("_CRS", crs));
+    return dev;
 }

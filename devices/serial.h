@@ -4,6 +4,7 @@
 #ifndef NVEMU_DEVICES_SERIAL_H
 #define NVEMU_DEVICES_SERIAL_H
 
+#include "aml.h"
 #include "bus.h"
 
 #include <stddef.h>
@@ -26,6 +27,8 @@ void nv_serial_free(NvSerial *s);
 void nv_serial_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
                   bool is_write);
 void nv_serial_receive(NvSerial *s, const uint8_t *buf, size_t len);
+/* Device (COM1), PNP0501, for the DSDT's \_SB scope (aml.h). */
+NvAml *nv_serial_aml(void);
 /* Register @s's NV_COM1_PORTS ports at NV_PIO_COM1 on @bus. */
 bool nv_serial_attach(NvIoBus *bus, NvSerial *s, GError **errp);
 

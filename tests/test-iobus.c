@@ -1,5 +1,5 @@
 /*
- * tests/test-iobus.c — the I/O bus (machine/iobus.c): ranges found,
+ * tests/test-iobus.c — the I/O bus (devices/bus.c): ranges found,
  * removed and added again; and ranges added and removed while threads
  * dispatch through nv_io_dispatch() the whole time, with a removed
  * range's state checked idle and then freed at once (a handler still
