@@ -1,7 +1,8 @@
 /*
  * machine/acpi.c — the ACPI view of a planned machine, and --dump-acpi.
  */
-#include "machine.h"
+#include "acpi.h"
+#include "flush-hint.h"
 #include "aml.h"
 #include "ged.h"
 

@@ -3,7 +3,8 @@
  * mappings, the firmware area and the devices on the I/O bus. The KVM code
  * puts vCPUs on top; the tests drive it directly as the guest would.
  */
-#include "machine.h"
+#include "board.h"
+#include "flush-hint.h"
 
 #include <string.h>
 
