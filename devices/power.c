@@ -20,7 +20,6 @@
  * nv_power_fd(), and they tear the VM down or restart it.
  */
 #include "power.h"
-#include "acpi-nfit.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,6 +5,7 @@
 #ifndef NVEMU_DEVICES_POWER_H
 #define NVEMU_DEVICES_POWER_H
 
+#include "acpi-nfit.h"  /* NV_ACPI_*: the register values */
 #include "bus.h"
 
 #define NV_PIO_PM_BASE       0x600  /* FADT sleep control/status, reset */

@@ -5,7 +5,8 @@
  * range's state checked idle and then freed at once (a handler still
  * running on it would trip the checks here, or ASan in the ASan build).
  */
-#include "machine.h"
+#include "bus.h"
+#include "util.h"
 
 #include <string.h>
 
