@@ -71,6 +71,12 @@
 #define NV_GED_EVENT_POWERDOWN 0x2u  /* Notify (\_SB.PWRB, 0x80) */
 #define NV_GED_EVENT_NVDIMM    0x4u  /* NVDIMM hotplug (a later issue) */
 
+typedef struct NvAml NvAml; /* aml.h */
+
+/* Appends the devices' own DSDT fragments (devices/: COM1, RTC, GED and
+ * power button) to the DSDT's \_SB scope @sb, each with aml_append(). */
+typedef void (*NvAcpiDsdtDevicesFn)(NvAml *sb, const void *opaque);
+
 typedef struct {
     uint32_t ncpus;
     uint32_t slots;            /* one NVxx device per slot */
@@ -86,12 +92,14 @@ typedef struct {
     uint64_t dsm_doorbell;     /* MMIO address of the doorbell */
     uint64_t flush_hint_base;  /* MMIO address of slot 0's flush page */
     uint16_t pm_io_base;       /* I/O port of the FADT registers */
-    uint16_t serial_io;        /* COM1: 0x3F8 */
-    uint8_t serial_irq;        /* COM1: 4 */
     uint16_t rtc_io;           /* CMOS RTC index port (0x70), 0: none */
     uint8_t rtc_century;       /* its century byte (0x32), 0: none */
     uint64_t ged_base;         /* MMIO address of the GED's ESEL */
     uint32_t ged_irq;          /* its edge-triggered GSI (IOAPIC pin) */
+    /* The devices' fragments, first in \_SB (NULL: none); called once per
+     * nv_acpi_build_dsdt(), so the same input gives the same bytes. */
+    NvAcpiDsdtDevicesFn dsdt_devices;
+    const void *dsdt_devices_opaque;
 } NvAcpiConfig;
 
 typedef struct {

@@ -8,7 +8,7 @@
  * are then stored at their offsets, which the comments give in decimal.
  */
 #include "acpi-nfit.h"
-#include "ged-aml.h"
+#include "aml.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -373,32 +373,6 @@ GArray *nv_acpi_build_madt(const NvAcpiConfig *cfg)
 
 /* ---- DSDT ---- */
 
-/* Device (COM1): the 16550 at serial_io, ISA IRQ serial_irq. */
-static NvAml *dsdt_com1(const NvAcpiConfig *cfg)
-{
-    NvAml *dev = aml_device("COM1");
-    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0501")));
-    aml_append(dev, aml_name_decl("_UID", aml_int(1)));
-    NvAml *crs = aml_resource_template();
-    aml_append(crs, aml_io(cfg->serial_io, cfg->serial_io, 1, 8));
-    aml_append(crs, aml_irq_no_flags(cfg->serial_irq));
-    aml_append(dev, aml_name_decl("_CRS", crs));
-    return dev;
-}
-
-/* Device (RTC), PNP0B00: the CMOS RTC at rtc_io, two ports. No IRQ in
- * _CRS: nvemu delivers no RTC interrupt, and Linux's rtc-cmos then runs
- * without one (no alarms; hwclock polls for the second to change). */
-static NvAml *dsdt_rtc(const NvAcpiConfig *cfg)
-{
-    NvAml *dev = aml_device("RTC");
-    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0B00")));
-    NvAml *crs = aml_resource_template();
-    aml_append(crs, aml_io(cfg->rtc_io, cfg->rtc_io, 1, 2));
-    aml_append(dev, aml_name_decl("_CRS", crs));
-    return dev;
-}
-
 /* Device (PMRG), PNP0C02 "motherboard resources": what nvemu decodes
  * outside any described device, so the guest's resource manager never
  * hands these ranges to something else: the FADT's sleep/reset ports, the
@@ -432,11 +406,9 @@ GArray *nv_acpi_build_dsdt(const NvAcpiConfig *cfg)
 {
     NvAml *body = aml_list();
     NvAml *sb = aml_scope("\\_SB");
-    aml_append(sb, dsdt_com1(cfg));
-    if (cfg->rtc_io) {
-        aml_append(sb, dsdt_rtc(cfg));
+    if (cfg->dsdt_devices) {
+        cfg->dsdt_devices(sb, cfg->dsdt_devices_opaque);
     }
-    aml_append(sb, nv_acpi_dsdt_ged(cfg));
     aml_append(sb, dsdt_pmrg(cfg));
     aml_append(body, sb);
 

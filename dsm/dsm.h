@@ -113,7 +113,7 @@ typedef struct NvDsm NvDsm;
 NvDsm *nv_dsm_new(uint8_t *mailbox, GPtrArray *dimms);
 void nv_dsm_free(NvDsm *dsm);
 
-/* The doorbell register's I/O handler (see machine/iobus): a 4-byte write
+/* The doorbell register's I/O handler (see devices/bus.c): a 4-byte write
  * processes the mailbox; reads return the number of requests served. */
 void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
                         unsigned len, bool is_write);

@@ -1,7 +1,9 @@
 /*
  * machine/acpi.c — the ACPI view of a planned machine, and --dump-acpi.
  */
-#include "machine.h"
+#include "acpi.h"
+#include "flush-hint.h"
+#include "aml.h"
 #include "ged.h"
 
 #include <errno.h>
@@ -62,6 +64,17 @@ uint32_t nv_config_nfit_capabilities(const NvConfig *cfg)
     return any ? NV_NFIT_CAP_MEM_CTRL : 0;
 }
 
+/* The devices' own DSDT fragments, in the DSDT's order. */
+static void board_dsdt_devices(NvAml *sb, const void *opaque)
+{
+    const NvConfig *cfg = opaque;
+    aml_append(sb, nv_serial_aml());
+    if (cfg->rtc) {
+        aml_append(sb, nv_rtc_aml());
+    }
+    aml_append(sb, nv_ged_aml());
+}
+
 void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
 {
     uint64_t fw = nv_config_fw_base(cfg);
@@ -76,12 +89,12 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
         .dsm_doorbell = NV_MMIO_DSM_DOORBELL,
         .flush_hint_base = NV_MMIO_FLUSH_HINTS,
         .pm_io_base = NV_PIO_PM_BASE,
-        .serial_io = NV_PIO_COM1,
-        .serial_irq = NV_IRQ_COM1,
         .rtc_io = cfg->rtc ? NV_PIO_RTC : 0,
         .rtc_century = cfg->rtc ? NV_RTC_CENTURY : 0,
         .ged_base = NV_MMIO_GED,
         .ged_irq = NV_IRQ_GED,
+        .dsdt_devices = board_dsdt_devices,
+        .dsdt_devices_opaque = cfg,
     };
 }
 

@@ -3,33 +3,17 @@
  * mappings, the firmware area and the devices on the I/O bus. The KVM code
  * puts vCPUs on top; the tests drive it directly as the guest would.
  */
-#include "machine.h"
-#include "ged.h"
+#include "board.h"
+#include "flush-hint.h"
 
 #include <string.h>
 
-/*
- * An NVDIMM's flush-hint page (NFIT type 6): Linux writes it after a write
- * barrier to drain the "memory controller"; nvemu answers by persisting the
- * DIMM's pmem, which for a file not on DAX is what makes it durable.
- * Reads return zeros.
- */
-static void flush_hint_io(void *opaque, uint64_t offset, uint8_t *data,
-                          unsigned len, bool is_write)
-{
-    NvDimm *d = opaque;
-    (void)offset;
-    if (!is_write) {
-        memset(data, 0, len);
-        return;
-    }
-    g_autoptr(GError) err = NULL;
-    if (!nv_hostmem_persist(d->memdev, 0, d->size, &err)) {
-        /* The guest cannot be told; say it where the user will see it. */
-        g_printerr("nvemu: warning: %s: flush hint: %s\n", d->name,
-                   err->message);
-    }
-}
+/* clear of the doorbell and of the flush-hint pages of every slot */
+G_STATIC_ASSERT(NV_MMIO_GED >= NV_MMIO_DSM_DOORBELL + NV_DSM_DOORBELL_SIZE);
+G_STATIC_ASSERT(NV_MMIO_FLUSH_HINTS +
+                (uint64_t)NV_MAX_SLOTS * NV_FLUSH_HINT_STRIDE <=
+                NV_MMIO_DSM_DOORBELL);
+G_STATIC_ASSERT(NV_IRQ_GED != NV_IRQ_COM1);
 
 /* Devices (the serial from the main loop's console input, too) call this
  * while the VM may be coming or going; the lock keeps fn and opaque
@@ -52,19 +36,12 @@ void nv_board_set_irq(NvBoard *b, NvIrqFn fn, void *opaque)
     g_mutex_unlock(&b->irq_lock);
 }
 
-static bool register_flush_hints(NvBoard *b, GError **errp)
+static bool attach_flush_hints(NvBoard *b, GError **errp)
 {
     for (guint i = 0; i < b->cfg->dimms->len; i++) {
         NvDimm *d = g_ptr_array_index(b->cfg->dimms, i);
-        if (d->kind != NV_DIMM_NVDIMM) {
-            continue;
-        }
-        g_autofree char *name = g_strdup_printf("flush-hint:%s", d->name);
-        if (!nv_io_register(b->bus, NV_IO_MMIO,
-                            NV_MMIO_FLUSH_HINTS +
-                                (uint64_t)d->slot * NV_FLUSH_HINT_STRIDE,
-                            NV_FLUSH_HINT_STRIDE, name, flush_hint_io, d,
-                            errp)) {
+        if (d->kind == NV_DIMM_NVDIMM &&
+            !nv_flush_hint_attach(b->bus, d, errp)) {
             return false;
         }
     }
@@ -106,24 +83,17 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
     }
     if (cfg->rtc) {
         b->rtc = nv_rtc_new(NULL, NULL);
-        if (!nv_io_register(b->bus, NV_IO_PIO, NV_PIO_RTC, NV_RTC_PORTS,
-                            "rtc", nv_rtc_io, b->rtc, errp)) {
+        if (!nv_rtc_attach(b->bus, b->rtc, errp)) {
             return NULL;
         }
     }
     if (!nv_io_register(b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,
                         NV_DSM_DOORBELL_SIZE, "dsm-doorbell",
                         nv_dsm_doorbell_io, b->dsm, errp) ||
-        !nv_io_register(b->bus, NV_IO_MMIO, NV_MMIO_GED, NV_GED_REG_LEN,
-                        "ged", nv_ged_io, b->ged, errp) ||
-        !nv_io_register(b->bus, NV_IO_PIO, NV_PIO_COM1, 8, "com1",
-                        nv_serial_io, b->serial, errp) ||
-        !nv_io_register(b->bus, NV_IO_PIO, NV_PIO_PM_BASE,
-                        NV_ACPI_PM_REG_LEN, "pm-registers", nv_power_pm_io,
-                        b->power, errp) ||
-        !nv_io_register(b->bus, NV_IO_PIO, 0x64, 1, "i8042-reset",
-                        nv_power_i8042_io, b->power, errp) ||
-        !register_flush_hints(b, errp)) {
+        !nv_ged_attach(b->bus, b->ged, errp) ||
+        !nv_serial_attach(b->bus, b->serial, errp) ||
+        !nv_power_attach(b->bus, b->power, errp) ||
+        !attach_flush_hints(b, errp)) {
         return NULL;
     }
     return g_steal_pointer(&b);

@@ -10,7 +10,7 @@
  * The file is untrusted input: every offset and address is checked before
  * anything is copied.
  */
-#include "machine.h"
+#include "boot.h"
 
 #include <elf.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * CPU state the 64-bit entry point expects (long mode, identity-mapped page
  * tables, __BOOT_CS/__BOOT_DS flat segments, RSI = zero page).
  */
-#include "machine.h"
+#include "boot.h"
 
 #include <stddef.h>
 #include <string.h>

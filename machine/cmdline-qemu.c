@@ -172,7 +172,7 @@ static bool opt_log_file(NvConfig *cfg, const char *arg, GError **errp)
     return true;
 }
 
-/* nvemu's CMOS RTC counts host UTC time (machine/rtc.c) and raises no
+/* nvemu's CMOS RTC counts host UTC time (devices/rtc.c) and raises no
  * interrupt: base=utc, clock=host and driftfix=none say just that. */
 static bool opt_rtc(NvConfig *c, const char *arg, GError **errp)
 {

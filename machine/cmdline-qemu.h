@@ -6,7 +6,7 @@
 #ifndef NVEMU_MACHINE_CMDLINE_QEMU_H
 #define NVEMU_MACHINE_CMDLINE_QEMU_H
 
-#include "machine.h"
+#include "config.h"
 
 typedef bool (*NvOptHandler)(NvConfig *cfg, const char *arg, GError **errp);
 

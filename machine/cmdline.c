@@ -5,7 +5,9 @@
  * and -device hand their property strings to hostmem/ and nvdimm/, which own
  * those properties. Options may be spelled -opt or --opt.
  */
+#include "boot.h"
 #include "cmdline-qemu.h"
+#include "rtc.h"
 #include "qmp.h"
 
 #include <string.h>

@@ -3,7 +3,10 @@
  * shell only once the guest is about to run (exit 0), or with the child's
  * own status when the start fails (the child has said why on stderr).
  */
-#include "machine.h"
+#include "daemonize.h"
+#include "util.h"
+
+#include <stdio.h>
 
 #include <errno.h>
 #include <fcntl.h>

@@ -19,7 +19,7 @@
  * The last 4 bytes of every payload are the decompressed size (the kernel
  * build appends it; gzip's ISIZE is the same field).
  */
-#include "machine.h"
+#include "boot.h"
 
 #include <errno.h>
 #include <fcntl.h>

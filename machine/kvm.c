@@ -4,6 +4,9 @@
  * Every port and MMIO exit goes to nv_io_dispatch() on the board's bus.
  */
 #include "vm.h"
+#include "boot.h"
+#include "kvm.h"
+#include "signals.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,6 +2,7 @@
  * machine/main.c — the nvemu program: parse, plan, then act (print the
  * memory map, dump the ACPI tables, or boot the guest until it powers off).
  */
+#include "machine.h"
 #include "monitor.h"
 
 #include <signal.h>

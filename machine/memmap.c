@@ -2,7 +2,7 @@
  * machine/memmap.c — `nvemu --print-memory-map`: the planned guest physical
  * map and, per DIMM, where its bytes and labels live on the host.
  */
-#include "machine.h"
+#include "board.h"
 
 #define MMIO_HOLE_END (4 * GiB)
 

@@ -3,7 +3,7 @@
  * the boot files (-kernel, -initrd, -append) and the host CPU's
  * guest-physical address limit.
  */
-#include "machine.h"
+#include "boot.h"
 
 #include <cpuid.h>
 #include <errno.h>

@@ -18,7 +18,7 @@
  *    SIGSEGV, SIGABRT, SIGQUIT, SIGILL, SIGFPE restore it, then take their
  *    default action).
  */
-#include "machine.h"
+#include "signals.h"
 
 #include <errno.h>
 #include <fcntl.h>

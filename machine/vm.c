@@ -10,6 +10,10 @@
  * filled up, the console's stdin, and later the monitor's sockets.
  */
 #include "vm.h"
+#include "acpi.h"
+#include "boot.h"
+#include "daemonize.h"
+#include "signals.h"
 #include "ged.h"
 
 #include <errno.h>

@@ -15,7 +15,7 @@
 #ifndef NVEMU_VM_H
 #define NVEMU_VM_H
 
-#include "machine.h"
+#include "boot.h"
 
 /* ---- vCPU parking (park.c) ------------------------------------------- */
 /*

@@ -12,6 +12,8 @@
  * Run in the test host by tests/test-guest-pause.sh.
  */
 #include "vm.h"
+#include "kvm.h"
+#include "signals.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,10 @@
  * report no error and no warning.
  */
 #include "acpi-nfit.h"
+#include "aml.h"
+#include "ged.h"
+#include "rtc.h"
+#include "serial.h"
 #include "testutil.h"
 
 #include <glib/gstdio.h>
@@ -91,6 +95,19 @@ static void check_header(const GArray *t, const char *sig, uint8_t rev)
 #define GED_IRQ      16
 #define DEVMEM       UINT64_C(0x140000000)
 
+/* The devices' fragments as machine/acpi.c hands them over: COM1, the RTC
+ * when the opaque says so, the GED and power button. */
+static const bool with_rtc = true;
+static void dsdt_devices(NvAml *sb, const void *opaque)
+{
+    const bool *rtc = opaque;
+    aml_append(sb, nv_serial_aml());
+    if (rtc && *rtc) {
+        aml_append(sb, nv_rtc_aml());
+    }
+    aml_append(sb, nv_ged_aml());
+}
+
 static NvAcpiConfig make_cfg(uint32_t ncpus, uint32_t slots, GPtrArray *dimms)
 {
     return (NvAcpiConfig){
@@ -104,10 +121,9 @@ static NvAcpiConfig make_cfg(uint32_t ncpus, uint32_t slots, GPtrArray *dimms)
         .dsm_doorbell = DOORBELL,
         .flush_hint_base = FLUSH_BASE,
         .pm_io_base = PM_IO,
-        .serial_io = 0x3F8,
-        .serial_irq = 4,
         .ged_base = GED_BASE,
         .ged_irq = GED_IRQ,
+        .dsdt_devices = dsdt_devices,
     };
 }
 
@@ -262,6 +278,7 @@ static void test_rtc(void)
     NvAcpiConfig cfg = make_cfg(1, 0, NULL);
     cfg.rtc_io = 0x70;
     cfg.rtc_century = 0x32;
+    cfg.dsdt_devices_opaque = &with_rtc;
     g_autoptr(GArray) f = nv_acpi_build_fadt(&cfg, 0xBFF21040);
     check_header(f, "FACP", 6);
     g_assert_cmphex(bytes(f)[108], ==, 0x32);          /* CENTURY */
@@ -422,6 +439,18 @@ static void test_dsdt(void)
              0x04, 0x00, 0x00, 0x00, 0x79, 0x00);
     const uint8_t hints[] = { 0x86, 0x09, 0x00, 0x01, 0x00, 0x00, 0xA0, 0xFE };
     g_assert_false(contains(d0, hints, sizeof(hints)));
+
+    /* The devices' fragments are the caller's: without them, no COM1 and
+     * no GED, but PMRG and \_S5 still */
+    NvAcpiConfig bare = make_cfg(1, 0, NULL);
+    bare.dsdt_devices = NULL;
+    g_autoptr(GArray) db = nv_acpi_build_dsdt(&bare);
+    check_header(db, "DSDT", 2);
+    const uint8_t com1[] = { 'C', 'O', 'M', '1' }, ged[] = { 'G', 'E', 'D', '_' };
+    g_assert_false(contains(db, com1, sizeof(com1)));
+    g_assert_false(contains(db, ged, sizeof(ged)));
+    CONTAINS(db, 'P', 'M', 'R', 'G', 0x08, '_', 'H', 'I', 'D');
+    CONTAINS(db, 0x08, 0x5C, '_', 'S', '5', '_');
 }
 
 /* ---- NFIT ---- */

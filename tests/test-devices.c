@@ -5,7 +5,8 @@
  * serial8250_do_startup(), the console write path), ACPICA's
  * acpi_hw_extended_sleep() and the x86 reboot code do.
  */
-#include "machine.h"
+#include "power.h"
+#include "serial.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,13 +81,10 @@ static void fx_setup(Fx *fx, gconstpointer data)
     fx->serial = nv_serial_new(fx->out[1], irq_rec, &fx->irq, NV_IRQ_COM1);
     fx->power = nv_power_new(&err);
     g_assert_no_error(err);
-    g_assert_true(nv_io_register(fx->bus, NV_IO_PIO, COM1, 8, "com1",
-                                 nv_serial_io, fx->serial, &err));
-    g_assert_true(nv_io_register(fx->bus, NV_IO_PIO, NV_PIO_PM_BASE,
-                                 NV_ACPI_PM_REG_LEN, "pm", nv_power_pm_io,
-                                 fx->power, &err));
-    g_assert_true(nv_io_register(fx->bus, NV_IO_PIO, I8042_CMD, 1, "i8042",
-                                 nv_power_i8042_io, fx->power, &err));
+    /* at their own addresses (NV_PIO_COM1, NV_PIO_PM_BASE, 0x64), which
+     * the tests below name as the guest does */
+    g_assert_true(nv_serial_attach(fx->bus, fx->serial, &err));
+    g_assert_true(nv_power_attach(fx->bus, fx->power, &err));
     g_assert_no_error(err);
 }
 
@@ -463,8 +461,7 @@ static void test_no_output(void)
     /* out_fd < 0 and no interrupt wiring: output is dropped quietly. */
     NvSerial *s = nv_serial_new(-1, NULL, NULL, 0);
     NvIoBus *bus = nv_io_bus_new();
-    g_assert_true(nv_io_register(bus, NV_IO_PIO, COM1, 8, "com1",
-                                 nv_serial_io, s, NULL));
+    g_assert_true(nv_serial_attach(bus, s, NULL));
     uint8_t v = 0x02;
     nv_io_dispatch(bus, NV_IO_PIO, IER, &v, 1, true);
     for (int i = 0; i < 100; i++) {

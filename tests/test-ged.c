@@ -1,11 +1,12 @@
 /*
- * tests/test-ged.c — the Generic Event Device (machine/ged.c) through
+ * tests/test-ged.c — the Generic Event Device (devices/ged.c) through
  * nv_io_dispatch(), as the guest's _EVT reaches it: the selector returns
  * the latched events and clears them (QEMU's ged_evt_read()), each event
  * pulses the edge interrupt once (high, then low), narrow reads and writes
  * change nothing; and the same on a real board at NV_MMIO_GED / NV_IRQ_GED.
  */
 #include "ged.h"
+#include "machine.h"
 #include "testutil.h"
 
 #include <string.h>

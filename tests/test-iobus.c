@@ -1,11 +1,12 @@
 /*
- * tests/test-iobus.c — the I/O bus (machine/iobus.c): ranges found,
+ * tests/test-iobus.c — the I/O bus (devices/bus.c): ranges found,
  * removed and added again; and ranges added and removed while threads
  * dispatch through nv_io_dispatch() the whole time, with a removed
  * range's state checked idle and then freed at once (a handler still
  * running on it would trip the checks here, or ASan in the ASan build).
  */
-#include "machine.h"
+#include "bus.h"
+#include "util.h"
 
 #include <string.h>
 

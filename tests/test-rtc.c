@@ -4,7 +4,7 @@
  * the host's clock and against a clock the test sets; and the -append
  * check that keeps kvmclock on.
  */
-#include "machine.h"
+#include "rtc.h"
 
 #include <string.h>
 #include <time.h>
@@ -33,8 +33,7 @@ static void fx_init(Fx *fx, bool fake)
     GError *err = NULL;
     fx->bus = nv_io_bus_new();
     fx->rtc = nv_rtc_new(fake ? fake_clock : NULL, fx);
-    g_assert_true(nv_io_register(fx->bus, NV_IO_PIO, NV_PIO_RTC, NV_RTC_PORTS,
-                                 "rtc", nv_rtc_io, fx->rtc, &err));
+    g_assert_true(nv_rtc_attach(fx->bus, fx->rtc, &err));
     g_assert_no_error(err);
 }
 

@@ -1,5 +1,5 @@
 /*
- * machine/rtc.c — the CMOS RTC (a Motorola MC146818 as Linux's
+ * devices/rtc.c — the CMOS RTC (a Motorola MC146818 as Linux's
  * drivers/rtc/rtc-mc146818-lib.c and rtc-cmos.c drive it), and the check
  * that the guest's command line keeps kvmclock.
  *
@@ -18,7 +18,9 @@
  * from what they hold; a write to a time register while the clock runs
  * sets the time at once (QEMU's mc146818rtc does both).
  */
-#include "machine.h"
+#include "rtc.h"
+
+#include "util.h"
 
 #include <string.h>
 
@@ -341,4 +343,23 @@ bool nv_rtc_check_append(const char *append, GError **errp)
         return false;
     }
     return true;
+}
+
+bool nv_rtc_attach(NvIoBus *bus, NvRtc *rtc, GError **errp)
+{
+    return nv_io_register(bus, NV_IO_PIO, NV_PIO_RTC, NV_RTC_PORTS, "rtc",
+                          nv_rtc_io, rtc, errp);
+}
+
+/* Device (RTC), PNP0B00: the CMOS RTC at NV_PIO_RTC, two ports. No IRQ in
+ * _CRS: nvemu delivers no RTC interrupt, and Linux's rtc-cmos then runs
+ * without one (no alarms; hwclock polls for the second to change). */
+NvAml *nv_rtc_aml(void)
+{
+    NvAml *dev = aml_device("RTC");
+    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0B00")));
+    NvAml *crs = aml_resource_template();
+    aml_append(crs, aml_io(NV_PIO_RTC, NV_PIO_RTC, 1, NV_RTC_PORTS));
+    aml_append(dev, aml_name_decl("_CRS", crs));
+    return dev;
 }

@@ -1,5 +1,5 @@
 /*
- * machine/power.c — how the guest asks to be switched off or reset.
+ * devices/power.c — how the guest asks to be switched off or reset.
  *
  * The machine is hardware-reduced ACPI, so power-off goes through the
  * FADT's sleep control/status registers and reboot through its reset
@@ -19,7 +19,7 @@
  * nv_power_request() before it re-enters the guest, the main loop waits on
  * nv_power_fd(), and they tear the VM down or restart it.
  */
-#include "machine.h"
+#include "power.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -194,4 +194,12 @@ NvPowerRequest nv_power_request(NvPower *p)
 int nv_power_fd(NvPower *p)
 {
     return p->efd;
+}
+
+bool nv_power_attach(NvIoBus *bus, NvPower *p, GError **errp)
+{
+    return nv_io_register(bus, NV_IO_PIO, NV_PIO_PM_BASE, NV_ACPI_PM_REG_LEN,
+                          "pm-registers", nv_power_pm_io, p, errp) &&
+           nv_io_register(bus, NV_IO_PIO, NV_PIO_I8042_CMD, 1, "i8042-reset",
+                          nv_power_i8042_io, p, errp);
 }

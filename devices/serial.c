@@ -1,5 +1,5 @@
 /*
- * machine/serial.c — COM1, a 16550A UART as Linux's 8250 driver sees it.
+ * devices/serial.c — COM1, a 16550A UART as Linux's 8250 driver sees it.
  *
  * Register map (PC16550D datasheet, table II; offsets from 0x3F8):
  *   0  RBR (read) / THR (write);   DLL when LCR.DLAB (bit 7) is set
@@ -18,7 +18,8 @@
  * Every behaviour Linux depends on is cited where it is implemented
  * (drivers/tty/serial/8250/8250_port.c unless said otherwise).
  */
-#include "machine.h"
+#include "serial.h"
+
 
 #include <errno.h>
 #include <poll.h>
@@ -442,4 +443,23 @@ void nv_serial_receive(NvSerial *s, const uint8_t *buf, size_t len)
     }
     update_irq(s);
     g_mutex_unlock(&s->lock);
+}
+
+bool nv_serial_attach(NvIoBus *bus, NvSerial *s, GError **errp)
+{
+    return nv_io_register(bus, NV_IO_PIO, NV_PIO_COM1, NV_COM1_PORTS, "com1",
+                          nv_serial_io, s, errp);
+}
+
+/* Device (COM1): the 16550 at NV_PIO_COM1, ISA IRQ NV_IRQ_COM1. */
+NvAml *nv_serial_aml(void)
+{
+    NvAml *dev = aml_device("COM1");
+    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0501")));
+    aml_append(dev, aml_name_decl("_UID", aml_int(1)));
+    NvAml *crs = aml_resource_template();
+    aml_append(crs, aml_io(NV_PIO_COM1, NV_PIO_COM1, 1, NV_COM1_PORTS));
+    aml_append(crs, aml_irq_no_flags(NV_IRQ_COM1));
+    aml_append(dev, aml_name_decl("_CRS", crs));
+    return dev;
 }

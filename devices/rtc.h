@@ -1,14 +1,13 @@
 /*
- * machine/rtc.h — the guest's clocks: a CMOS RTC (MC146818 on ports
+ * devices/rtc.h — the guest's clocks: a CMOS RTC (MC146818 on ports
  * 0x70/0x71, described to the guest by a PNP0B00 device in the DSDT) and
  * the -append check that keeps the guest on kvmclock.
  */
-#ifndef NVEMU_MACHINE_RTC_H
-#define NVEMU_MACHINE_RTC_H
+#ifndef NVEMU_DEVICES_RTC_H
+#define NVEMU_DEVICES_RTC_H
 
-#include <glib.h>
-#include <stdbool.h>
-#include <stdint.h>
+#include "aml.h"
+#include "bus.h"
 
 #define NV_PIO_RTC       0x70   /* index (write); 0x71 data */
 #define NV_RTC_PORTS     2
@@ -25,14 +24,16 @@ typedef int64_t (*NvRtcClock)(void *opaque);
  * D reads VRT (no interrupt line: alarm, periodic and update interrupts
  * are not delivered); every other byte of the 128 is RAM. Bit 7 of the
  * index (NMI mask) is ignored. Thread-safe. @clock NULL: g_get_real_time.
- * Register with nv_io_register() over NV_RTC_PORTS ports, handler
- * nv_rtc_io.
+ * nv_rtc_attach() registers its NV_RTC_PORTS ports on the bus.
  */
 typedef struct NvRtc NvRtc;
 NvRtc *nv_rtc_new(NvRtcClock clock, void *clock_opaque);
 void nv_rtc_free(NvRtc *rtc);
 void nv_rtc_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
                bool is_write);
+/* Device (RTC), PNP0B00, for the DSDT's \_SB scope (aml.h). */
+NvAml *nv_rtc_aml(void);
+bool nv_rtc_attach(NvIoBus *bus, NvRtc *rtc, GError **errp);
 
 /*
  * Refuses a guest command line that turns kvmclock off (no-kvmclock, nopv,

@@ -1,13 +1,15 @@
 /*
- * machine/ged.h — the Generic Event Device (ged.c): how the machine tells
+ * devices/ged.h — the Generic Event Device (ged.c): how the machine tells
  * a hardware-reduced ACPI guest of a platform event (system_powerdown now;
  * memory and NVDIMM hotplug next). Its register layout and event bits are
- * acpi-nfit's (NV_GED_*, acpi-nfit.h), its AML is acpi-nfit/dsdt-ged.c.
+ * acpi-nfit's (NV_GED_*, acpi-nfit.h), its AML fragment is nv_ged_aml().
  */
 #ifndef NVEMU_GED_H
 #define NVEMU_GED_H
 
-#include "machine.h"
+#include "acpi-nfit.h"  /* NV_GED_*: register layout, event bits */
+#include "aml.h"
+#include "bus.h"
 
 /* Where it sits: one 4-byte MMIO register in the hole, between the DSM
  * doorbell page and the IOAPIC, and a GSI nothing else uses (COM1 is 4,
@@ -20,7 +22,7 @@ typedef struct NvGed NvGed;
 /* @irq (may be NULL: tests) is pulsed on line @irq_num for every event. */
 NvGed *nv_ged_new(NvIrqFn irq, void *irq_opaque, unsigned irq_num);
 void nv_ged_free(NvGed *g);
-/* The NV_GED_REG_LEN-byte register block; register with nv_io_register().
+/* The NV_GED_REG_LEN-byte register block (nv_ged_attach() registers it).
  * A 4-byte read at offset 0 returns the latched events and clears them
  * (QEMU's ged_evt_read()); other reads return 0, writes are ignored. */
 void nv_ged_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
@@ -29,5 +31,10 @@ void nv_ged_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
  * Thread-safe: takes its own short lock (not held while pulsing) and, to
  * pulse, whatever the irq function takes (the board's irq lock). */
 void nv_ged_raise(NvGed *g, uint32_t events);
+/* Device (GED) at NV_MMIO_GED / NV_IRQ_GED and Device (PWRB), for the
+ * DSDT's \_SB scope (aml.h). */
+NvAml *nv_ged_aml(void);
+/* Register the register block at NV_MMIO_GED on @bus. */
+bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * machine/iobus.c — the one guest-I/O dispatch path: a list of claimed port
+ * devices/bus.c — the one guest-I/O dispatch path: a list of claimed port
  * and MMIO ranges. The vCPU loop, the tests and the fuzzers all call
  * nv_io_dispatch().
  *
@@ -23,7 +23,8 @@
  * the read lock; that would deadlock), and a slow handler (a DSM label
  * write) delays a removal by its own duration.
  */
-#include "machine.h"
+#include "bus.h"
+#include "util.h"
 
 #include <pthread.h>
 #include <string.h>

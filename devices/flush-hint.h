@@ -1,0 +1,18 @@
+/*
+ * devices/flush-hint.h — an NVDIMM's flush-hint page (flush-hint.c), the
+ * NFIT type 6 structure's target: a write persists the DIMM's pmem.
+ */
+#ifndef NVEMU_DEVICES_FLUSH_HINT_H
+#define NVEMU_DEVICES_FLUSH_HINT_H
+
+#include "bus.h"
+#include "nvdimm.h"
+
+/* Slot N's page is at NV_MMIO_FLUSH_HINTS + N * NV_FLUSH_HINT_STRIDE. */
+#define NV_MMIO_FLUSH_HINTS  UINT64_C(0xFE000000)
+
+/* Register the flush-hint page of NVDIMM @d (borrowed: it must outlive
+ * the registration) at its slot's address. Reads return zeros. */
+bool nv_flush_hint_attach(NvIoBus *bus, NvDimm *d, GError **errp);
+
+#endif
