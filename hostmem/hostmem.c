@@ -9,7 +9,7 @@
 #include "hostmem.h"
 
 #include <errno.h>
-#include <libpmem.h>
+#include <dlfcn.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -306,6 +306,37 @@ bool nv_hostmem_realize(NvHostMem *hm, GError **errp)
     return nv_hostmem_file_realize(hm, errp);
 }
 
+/*
+ * libpmem's pmem_persist(), loaded the first time a synchronous pmem
+ * mapping (MAP_SYNC on a DAX file system, device-dax) is persisted. It is
+ * the only libpmem call nvemu makes, and linking libpmem would map its
+ * chain (libndctl, libdaxctl, libkmod, libcrypto: about 2 MiB resident)
+ * into every nvemu, pmem host or not. NULL, with one warning, where
+ * libpmem.so.1 cannot be loaded.
+ */
+typedef void (*PmemPersistFn)(const void *addr, size_t len);
+
+static gpointer load_libpmem(gpointer unused)
+{
+    (void)unused;
+    void *lib = dlopen("libpmem.so.1", RTLD_NOW | RTLD_LOCAL);
+    void *fn = lib ? dlsym(lib, "pmem_persist") : NULL;
+    if (!fn) {
+        g_printerr("nvemu: warning: libpmem: %s: persisting pmem mappings "
+                   "with msync() instead\n", dlerror());
+    }
+    return fn;
+}
+
+static PmemPersistFn libpmem_persist(void)
+{
+    static GOnce once = G_ONCE_INIT;
+    void *fn = g_once(&once, load_libpmem, NULL);
+    PmemPersistFn f;
+    memcpy(&f, &fn, sizeof(f)); /* object to function pointer, as POSIX allows */
+    return f;
+}
+
 bool nv_hostmem_persist(NvHostMem *hm, uint64_t offset, uint64_t len,
                         GError **errp)
 {
@@ -335,11 +366,14 @@ bool nv_hostmem_persist(NvHostMem *hm, uint64_t offset, uint64_t len,
     if (hm->cfg.kind == NV_HOSTMEM_RAM || !hm->cfg.share || hm->cfg.readonly) {
         return true;
     }
-    if (hm->is_pmem) {
+    PmemPersistFn pmem_persist = hm->is_pmem ? libpmem_persist() : NULL;
+    if (pmem_persist) {
         pmem_persist(hm->addr + offset, len);
         hm->flushes++;
         return true;
     }
+    /* No libpmem: msync() of a MAP_SYNC or device-dax mapping also writes
+     * the CPU caches back (the kernel's DAX writeback), only slower. */
     /* msync wants a page-aligned start; the mapping covers whole pages. */
     uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
     uint64_t start = nv_align_down(offset, page);

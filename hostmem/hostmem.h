@@ -16,7 +16,9 @@
  *    mapping durable (nv_hostmem_sync_written() for bytes written with
  *    nv_hostmem_pwrite()): pmem_persist()
  *    where the mapping is synchronous persistent memory (MAP_SYNC on a DAX
- *    filesystem, or device-dax), msync() of the covering pages otherwise.
+ *    filesystem, or device-dax; libpmem is loaded on that first use, and
+ *    without it msync() serves, after one warning), msync() of the covering
+ *    pages otherwise.
  *    Failures are returned, never ignored.
  *  - Works without KVM.
  */

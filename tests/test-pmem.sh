@@ -65,7 +65,7 @@ ns_kept() {
 # (the host's "after N" lines name their boot: look through the whole log)
 found() { has "^RESULT: host boot1-found-$1=found=[0-9]+$" "$all" && has "^RESULT: host boot2-found-$1=found=[0-9]+$" "$all"; }
 
-echo "1..23"
+echo "1..24"
 check "all three boots: the guest script ran and nvemu exited 0" test "$status" -eq 0
 check "host: memmap= gave four e820 pmem regions" has '^TESTHOST: host-pmem=pmem0 pmem1 pmem2 pmem3 ' "$b1"
 check "host: ext4 on fsdax /dev/pmem1 and xfs on /dev/pmem2 mounted -o dax" \
@@ -74,6 +74,8 @@ check "host: namespace3.0 reconfigured as devdax" same "$(val 'host ns3' "$b1")"
 check "host: nvemu mapped both DAX-filesystem files with MAP_SYNC (smaps sf)" \
     bash -c "grep -qE '^RESULT: host smaps /mnt/ext4/nv1.img .* sf( |$)' <<<'$b2' && grep -qE '^RESULT: host smaps /mnt/xfs/nv2.img .* sf( |$)' <<<'$b2'"
 check "nvemu gave no pmem=on warning (it mapped with MAP_SYNC)" lacks 'vmm-stderr: .*warning: pmem=on' "$b1$b2"
+check "nvemu loaded libpmem for its MAP_SYNC and devdax mappings (no msync fallback)" \
+    lacks 'vmm-stderr: .*warning: libpmem' "$all"
 check "/dev/pmem0: fsdax namespace created, same uuid after the restart" ns_kept nmem0 fsdax
 check "ext4-dax file: fsdax namespace created, same uuid after the restart" ns_kept nmem1 fsdax
 check "xfs-dax file: sector namespace created, same uuid after the restart" ns_kept nmem2 sector
