@@ -8,6 +8,7 @@
  * tests/test-qmp-guest.sh's.
  */
 #include "monitor.h"
+#include "qmp-peer.h"
 
 #include <string.h>
 #include <sys/socket.h>
@@ -15,41 +16,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-typedef struct {
-    NvQmpClient *c;
-    GPtrArray *msgs;   /* every message received, without CRLF */
-} Peer;
-
-static void collect(void *opaque, const char *data, size_t len)
-{
-    Peer *p = opaque;
-    g_assert_cmpuint(len, >=, 2);
-    g_assert_true(data[len - 2] == '\r' && data[len - 1] == '\n');
-    g_ptr_array_add(p->msgs, g_strndup(data, len - 2));
-}
-
 static Peer *peer_new(NvMonitor *mon)
 {
-    Peer *p = g_new0(Peer, 1);
-    p->msgs = g_ptr_array_new_with_free_func(g_free);
-    p->c = nv_qmp_client_new(nv_monitor_server(mon), collect, p);
-    return p;
-}
-
-static void peer_free(Peer *p)
-{
-    nv_qmp_client_free(p->c);
-    g_ptr_array_free(p->msgs, TRUE);
-    g_free(p);
-}
-
-/* Send @text; the one message it causes, as text. */
-static const char *roundtrip(Peer *p, const char *text)
-{
-    guint before = p->msgs->len;
-    g_assert_true(nv_qmp_client_feed(p->c, text, strlen(text)));
-    g_assert_cmpuint(p->msgs->len, ==, before + 1);
-    return p->msgs->pdata[before];
+    return qmp_peer_new(nv_monitor_server(mon));
 }
 
 /* json-glib's compact text of @json, to compare replies member by member
@@ -101,12 +70,12 @@ static void fixture_up(Fixture *f, bool no_reboot)
     f->m = nv_machine_new(f->cfg);
     f->mon = nv_monitor_new(f->m, f->cfg);
     f->p = peer_new(f->mon);
-    roundtrip(f->p, "{\"execute\": \"qmp_capabilities\"}");
+    qmp_peer_send(f->p, "{\"execute\": \"qmp_capabilities\"}");
 }
 
 static void fixture_down(Fixture *f)
 {
-    peer_free(f->p);
+    qmp_peer_free(f->p);
     nv_monitor_free(f->mon);
     nv_machine_free(f->m);
     nv_config_free(f->cfg);
@@ -120,15 +89,15 @@ static void test_queries(void)
     Fixture f;
     fixture_up(&f, false);
     Peer *p = f.p;
-    assert_json(roundtrip(p, "{\"execute\": \"query-status\", \"id\": 1}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"query-status\", \"id\": 1}"),
                 "{\"return\": {\"status\": \"prelaunch\", \"singlestep\": "
                 "false, \"running\": false}, \"id\": 1}");
-    assert_json(roundtrip(p, "{\"execute\": \"query-kvm\"}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"query-kvm\"}"),
                 "{\"return\": {\"enabled\": true, \"present\": true}}");
     /* no guest runs: no vCPU thread to list */
-    assert_json(roundtrip(p, "{\"execute\": \"query-cpus-fast\"}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"query-cpus-fast\"}"),
                 "{\"return\": []}");
-    assert_json(roundtrip(p, "{\"execute\": \"query-acpi-ospm-status\"}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"query-acpi-ospm-status\"}"),
                 "{\"return\": []}");
 
     /* The plan's placement: read it back from the config, and check the
@@ -157,7 +126,7 @@ static void test_queries(void)
         "\"hotpluggable\": true}}], \"id\": \"m\"}",
         nv->addr, nv->size, nv->slot, d1->addr, d1->slot, d2->addr,
         d2->slot);
-    assert_json(roundtrip(p, "{\"execute\": \"query-memory-devices\", "
+    assert_json(qmp_peer_send(p, "{\"execute\": \"query-memory-devices\", "
                           "\"id\": \"m\"}"), want);
     g_assert_cmpuint(nv->slot, !=, d1->slot);
     g_assert_cmpuint(d1->addr, >=, nv->addr + nv->size);
@@ -165,11 +134,11 @@ static void test_queries(void)
     g_autofree char *sum = g_strdup_printf(
         "{\"return\": {\"base-memory\": 536870912, \"plugged-memory\": %"
         G_GUINT64_FORMAT "}}", 256 * MiB + 2 * 128 * MiB);
-    assert_json(roundtrip(p, "{\"execute\": \"query-memory-size-summary\"}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"query-memory-size-summary\"}"),
                 sum);
 
     /* every command of the table is listed */
-    const char *cmds = roundtrip(p, "{\"execute\": \"query-commands\"}");
+    const char *cmds = qmp_peer_send(p, "{\"execute\": \"query-commands\"}");
     const char *names[] = { "query-status", "stop", "cont", "system_reset",
         "system_powerdown", "quit", "query-cpus-fast", "query-kvm", "query-memory-size-summary",
         "query-memory-devices", "query-acpi-ospm-status", "query-version" };
@@ -179,7 +148,7 @@ static void test_queries(void)
         g_assert_nonnull(strstr(cmds, c));
     }
     /* the schema: these commands take no argument */
-    assert_json(roundtrip(p, "{\"execute\": \"stop\", \"arguments\": "
+    assert_json(qmp_peer_send(p, "{\"execute\": \"stop\", \"arguments\": "
                           "{\"x\": 1}}"),
                 "{\"error\": {\"class\": \"GenericError\", \"desc\": "
                 "\"Parameter 'x' is unexpected\"}}");
@@ -193,28 +162,28 @@ static void test_no_guest(void)
     Fixture f;
     fixture_up(&f, false);
     Peer *p = f.p;
-    assert_json(roundtrip(p, "{\"execute\": \"stop\", \"id\": 2}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"stop\", \"id\": 2}"),
                 "{\"error\": {\"class\": \"GenericError\", \"desc\": "
                 "\"stop: no guest is running (status 'prelaunch')\"}, "
                 "\"id\": 2}");
-    assert_json(roundtrip(p, "{\"execute\": \"cont\"}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"cont\"}"),
                 "{\"error\": {\"class\": \"GenericError\", \"desc\": "
                 "\"cont: no guest is running (status 'prelaunch')\"}}");
-    assert_json(roundtrip(p, "{\"execute\": \"system_reset\"}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"system_reset\"}"),
                 "{\"error\": {\"class\": \"GenericError\", \"desc\": "
                 "\"system_reset: no guest is running (status "
                 "'prelaunch')\"}}");
     guint before = p->msgs->len;
-    assert_json(roundtrip(p, "{\"execute\": \"system_powerdown\"}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"system_powerdown\"}"),
                 "{\"error\": {\"class\": \"GenericError\", \"desc\": "
                 "\"system_powerdown: no guest is running (status "
                 "'prelaunch')\"}}");
     g_assert_cmpuint(p->msgs->len, ==, before + 1); /* no POWERDOWN */
     /* nothing paused, no event sent */
-    assert_json(roundtrip(p, "{\"execute\": \"query-status\"}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"query-status\"}"),
                 "{\"return\": {\"status\": \"prelaunch\", \"singlestep\": "
                 "false, \"running\": false}}");
-    assert_json(roundtrip(p, "{\"execute\": \"quit\", \"id\": 3}"),
+    assert_json(qmp_peer_send(p, "{\"execute\": \"quit\", \"id\": 3}"),
                 "{\"return\": {}, \"id\": 3}");
     fixture_down(&f);
 }
@@ -263,7 +232,7 @@ static void test_boot_end_events(void)
     assert_event(p, n + 3, "SHUTDOWN", "{\"guest\": false, \"reason\": "
                  "\"host-signal\"}");
     g_assert_cmpuint(late->msgs->len, ==, 1); /* the greeting only */
-    peer_free(late);
+    qmp_peer_free(late);
     fixture_down(&f);
 
     /* -no-reboot: the guest's reset is a shutdown, with the same cause */
@@ -328,7 +297,7 @@ static void test_socket_on_machine_context(void)
     g_assert_nonnull(err);
     g_assert_cmpint(stat(path, &st), ==, 0);
     close(fd);
-    peer_free(f.p);
+    qmp_peer_free(f.p);
     f.p = NULL;
     nv_monitor_free(f.mon);
     f.mon = NULL;

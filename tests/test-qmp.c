@@ -5,39 +5,10 @@
  * schema, events, several clients, the message and nesting limits, a client
  * that goes away mid-command; and the -qmp option parser.
  */
-#include "qmp.h"
+#include "qmp-peer.h"
 #include "util.h"
 
 #include <string.h>
-
-typedef struct Peer {
-    NvQmpClient *c;
-    GPtrArray *msgs;   /* each output call, as text */
-} Peer;
-
-static void collect(void *opaque, const char *data, size_t len)
-{
-    Peer *p = opaque;
-    g_assert_cmpuint(len, >=, 2);
-    g_assert_true(data[len - 2] == '\r' && data[len - 1] == '\n');
-    g_assert_null(memchr(data, '\n', len - 1));   /* one line a message */
-    g_ptr_array_add(p->msgs, g_strndup(data, len - 2));
-}
-
-static Peer *peer_new(NvQmpServer *s)
-{
-    Peer *p = g_new0(Peer, 1);
-    p->msgs = g_ptr_array_new_with_free_func(g_free);
-    p->c = nv_qmp_client_new(s, collect, p);
-    return p;
-}
-
-static void peer_free(Peer *p)
-{
-    nv_qmp_client_free(p->c);
-    g_ptr_array_free(p->msgs, TRUE);
-    g_free(p);
-}
 
 static JsonNode *parse(const char *text)
 {
@@ -55,10 +26,7 @@ static char *to_text(JsonNode *n)
 /* Feed @text and return the one reply it causes (parsed). */
 static JsonNode *roundtrip(Peer *p, const char *text)
 {
-    guint before = p->msgs->len;
-    g_assert_true(nv_qmp_client_feed(p->c, text, strlen(text)));
-    g_assert_cmpuint(p->msgs->len, ==, before + 1);
-    return parse(p->msgs->pdata[before]);
+    return parse(qmp_peer_send(p, text));
 }
 
 static void expect_error(Peer *p, const char *req, const char *cls,
@@ -137,7 +105,7 @@ static NvQmpServer *server_with_fakes(void)
 static void test_greeting(void)
 {
     g_autoptr(NvQmpServer) s = nv_qmp_server_new(NULL);
-    Peer *p = peer_new(s);
+    Peer *p = qmp_peer_new(s);
     g_assert_cmpuint(p->msgs->len, ==, 1);
     g_autoptr(JsonNode) g = parse(p->msgs->pdata[0]);
     JsonObject *qmp = json_object_get_object_member(json_node_get_object(g),
@@ -162,13 +130,13 @@ static void test_greeting(void)
         json_node_get_object(r), "return"));
     g_autofree char *gt = to_text(json_object_get_member(qmp, "version"));
     g_assert_cmpstr(rt, ==, gt);
-    peer_free(p);
+    qmp_peer_free(p);
 }
 
 static void test_negotiation(void)
 {
     g_autoptr(NvQmpServer) s = server_with_fakes();
-    Peer *p = peer_new(s);
+    Peer *p = qmp_peer_new(s);
     const char *want = "Expecting capabilities negotiation with "
                        "'qmp_capabilities'";
     expect_error(p, "{\"execute\":\"query-version\"}", "CommandNotFound", want);
@@ -198,13 +166,13 @@ static void test_negotiation(void)
     g_autoptr(JsonNode) r2 = roundtrip(p, "{\"execute\":\"stop\"}");
     g_autofree char *t2 = to_text(r2);
     g_assert_cmpstr(t2, ==, "{\"return\":{}}");
-    peer_free(p);
+    qmp_peer_free(p);
 }
 
 static void test_id_echo(void)
 {
     g_autoptr(NvQmpServer) s = server_with_fakes();
-    Peer *p = peer_new(s);
+    Peer *p = qmp_peer_new(s);
     const char *ids[] = { "0", "-7", "\"abc\"", "null", "true", "1.5",
                           "[1,\"two\",{\"three\":3}]", "{\"a\":{\"b\":[]}}",
                           "\"\\u00e9\\n\"" };
@@ -234,13 +202,13 @@ static void test_id_echo(void)
     /* no id in, no id out */
     g_autoptr(JsonNode) r = roundtrip(p, "{\"execute\":\"stop\"}");
     g_assert_false(json_object_has_member(json_node_get_object(r), "id"));
-    peer_free(p);
+    qmp_peer_free(p);
 }
 
 static void test_request_errors(void)
 {
     g_autoptr(NvQmpServer) s = server_with_fakes();
-    Peer *p = peer_new(s);
+    Peer *p = qmp_peer_new(s);
     negotiate(p);
     const char *gen = "GenericError";
     g_autoptr(JsonNode) r = roundtrip(p, "{\"execute\": }");
@@ -291,13 +259,13 @@ static void test_request_errors(void)
     /* after all that, the client is still served */
     g_autoptr(JsonNode) r3 = roundtrip(p, "{\"execute\":\"stop\"}");
     g_assert_true(json_object_has_member(json_node_get_object(r3), "return"));
-    peer_free(p);
+    qmp_peer_free(p);
 }
 
 static void test_schema(void)
 {
     g_autoptr(NvQmpServer) s = server_with_fakes();
-    Peer *p = peer_new(s);
+    Peer *p = qmp_peer_new(s);
     negotiate(p);
     add_calls = 0;
     const char *gen = "GenericError";
@@ -358,13 +326,13 @@ static void test_schema(void)
     const NvQmpCommand bad = { "bad", twice, cmd_nothing, NULL };
     g_assert_false(nv_qmp_register(s, &bad, &err));
     g_assert_error(err, NV_ERROR, NV_ERROR_INVALID);
-    peer_free(p);
+    qmp_peer_free(p);
 }
 
 static void test_events(void)
 {
     g_autoptr(NvQmpServer) s = server_with_fakes();
-    Peer *a = peer_new(s), *b = peer_new(s);
+    Peer *a = qmp_peer_new(s), *b = qmp_peer_new(s);
     g_assert_cmpuint(nv_qmp_client_count(s), ==, 2);
     negotiate(a);
     guint na = a->msgs->len, nb = b->msgs->len;
@@ -399,15 +367,15 @@ static void test_events(void)
     nv_qmp_emit_event(s, "RESUME", NULL);
     g_assert_cmpuint(a->msgs->len, ==, na + 3);
     g_assert_cmpuint(b->msgs->len, ==, nb + 2);
-    peer_free(a);
-    peer_free(b);
+    qmp_peer_free(a);
+    qmp_peer_free(b);
     g_assert_cmpuint(nv_qmp_client_count(s), ==, 0);
 }
 
 static void test_framing(void)
 {
     g_autoptr(NvQmpServer) s = server_with_fakes();
-    Peer *p = peer_new(s);
+    Peer *p = qmp_peer_new(s);
     /* a byte at a time, no newline anywhere, strings with braces in them */
     const char *two = "{\"execute\":\"qmp_capabilities\",\"id\":\"}{[\\\"\"}"
                       "  {\"execute\":\"test-add\",\"arguments\":{\"a\":1,"
@@ -432,7 +400,7 @@ static void test_framing(void)
     g_assert_true(json_object_has_member(json_node_get_object(r), "error"));
     g_autoptr(JsonNode) r2 = roundtrip(p, "{\"execute\":\"stop\"}");
     g_assert_true(json_object_has_member(json_node_get_object(r2), "return"));
-    peer_free(p);
+    qmp_peer_free(p);
 }
 
 /* Feed @chunk until the server gives up; returns the bytes it took. */
@@ -455,7 +423,7 @@ static size_t feed_until_closed(Peer *p, const char *head, size_t total)
 static void test_long_line(void)
 {
     g_autoptr(NvQmpServer) s = server_with_fakes();
-    Peer *p = peer_new(s), *other = peer_new(s);
+    Peer *p = qmp_peer_new(s), *other = qmp_peer_new(s);
     negotiate(p);
     negotiate(other);
     guint n = p->msgs->len;
@@ -473,10 +441,10 @@ static void test_long_line(void)
     nv_qmp_emit_event(s, "STOP", NULL);
     g_assert_cmpuint(p->msgs->len, ==, n + 1);
     /* a 100 MiB bare token at top level, too */
-    Peer *q = peer_new(s);
+    Peer *q = qmp_peer_new(s);
     g_assert_cmpuint(feed_until_closed(q, "", 100 * 1024 * 1024), >, 0);
     /* 100 MiB of whitespace between messages is no message at all */
-    Peer *w = peer_new(s);
+    Peer *w = qmp_peer_new(s);
     g_autofree char *blank = g_malloc(1024 * 1024);
     memset(blank, '\n', 1024 * 1024);
     for (int i = 0; i < 100; i++) {
@@ -488,16 +456,16 @@ static void test_long_line(void)
     g_autoptr(JsonNode) r = roundtrip(other, "{\"execute\":\"stop\"}");
     g_assert_true(json_object_has_member(json_node_get_object(r), "return"));
     g_assert_cmpuint(other->msgs->len, ==, m + 1 + 0);
-    peer_free(p);
-    peer_free(q);
-    peer_free(w);
-    peer_free(other);
+    qmp_peer_free(p);
+    qmp_peer_free(q);
+    qmp_peer_free(w);
+    qmp_peer_free(other);
 }
 
 static void test_deep_nesting(void)
 {
     g_autoptr(NvQmpServer) s = server_with_fakes();
-    Peer *p = peer_new(s);
+    Peer *p = qmp_peer_new(s);
     /* 1024 levels parse (an error: not an object) ... */
     g_autoptr(GString) ok = g_string_new(NULL);
     for (int i = 0; i < NV_QMP_MAX_DEPTH; i++) {
@@ -516,19 +484,19 @@ static void test_deep_nesting(void)
     g_assert_false(nv_qmp_client_feed(p->c, deep->str, deep->len));
     g_assert_cmpuint(p->msgs->len, ==, n + 1);
     g_assert_nonnull(strstr(p->msgs->pdata[n], "JSON nesting exceeds"));
-    peer_free(p);
+    qmp_peer_free(p);
 }
 
 static void test_disconnect_mid_command(void)
 {
     g_autoptr(NvQmpServer) s = server_with_fakes();
-    Peer *a = peer_new(s), *b = peer_new(s);
+    Peer *a = qmp_peer_new(s), *b = qmp_peer_new(s);
     negotiate(a);
     negotiate(b);
     add_calls = 0;
     const char *half = "{\"execute\":\"test-add\",\"arguments\":{\"a\":1,";
     g_assert_true(nv_qmp_client_feed(a->c, half, strlen(half)));
-    peer_free(a);             /* gone before the command is complete */
+    qmp_peer_free(a);             /* gone before the command is complete */
     g_assert_cmpint(add_calls, ==, 0);
     g_assert_cmpuint(nv_qmp_client_count(s), ==, 1);
     nv_qmp_emit_event(s, "RESET", NULL);       /* reaches b only */
@@ -536,7 +504,7 @@ static void test_disconnect_mid_command(void)
                                       "\"arguments\":{\"a\":1,\"b\":1}}");
     g_assert_true(json_object_has_member(json_node_get_object(r), "return"));
     g_assert_cmpint(add_calls, ==, 1);
-    peer_free(b);
+    qmp_peer_free(b);
 }
 
 static void test_parse_option(void)
