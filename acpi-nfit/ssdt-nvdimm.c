@@ -278,6 +278,48 @@ static NvAml *nvdimm_device(const NvAcpiConfig *cfg, uint32_t slot)
     return dev;
 }
 
+/*
+ * NHLT: the DIMM health notifications, called by the GED's _EVT on
+ * NV_GED_EVENT_NVDIMM_HEALTH (docs/acpi.md). One field per 32 slots:
+ *
+ *   OperationRegion (NTFY, SystemMemory, base, 32)
+ *   Field (NTFY, DWordAcc, NoLock, Preserve) { NP00, 32, ... }
+ *   Method (NHLT, 0, Serialized) {
+ *       Local0 = NP00                  // reads and clears slots 0-31
+ *       If ((Local0 & 1) == 1) { Notify (NV00, 0x81) }
+ *       ...
+ *   }
+ */
+static void declare_health_notify(NvAml *dev, const NvAcpiConfig *cfg)
+{
+    aml_append(dev, aml_operation_region("NTFY", AML_SYSTEM_MEMORY,
+                                         aml_int(cfg->nvdimm_notify_base),
+                                         aml_int(NV_NVNT_REG_LEN)));
+    uint32_t words = (cfg->slots + 31) / 32;
+    NvAml *f = aml_field("NTFY", AML_DWORD_ACC, AML_NOLOCK, AML_PRESERVE);
+    for (uint32_t w = 0; w < words; w++) {
+        g_autofree char *name = g_strdup_printf("NP%02X", w);
+        aml_append(f, aml_named_field(name, 32));
+    }
+    aml_append(dev, f);
+    NvAml *m = aml_method("NHLT", 0, true);
+    for (uint32_t w = 0; w < words; w++) {
+        g_autofree char *word = g_strdup_printf("NP%02X", w);
+        aml_append(m, aml_store(aml_name(word), aml_local(0)));
+        for (uint32_t slot = w * 32; slot < cfg->slots && slot < w * 32 + 32;
+             slot++) {
+            uint32_t bit = 1u << (slot % 32);
+            g_autofree char *dimm = g_strdup_printf("NV%02X", slot);
+            NvAml *i = aml_if(aml_lequal(aml_and(aml_local(0), aml_int(bit),
+                                                 NULL),
+                                         aml_int(bit)));
+            aml_append(i, aml_notify(aml_name(dimm), aml_int(0x81)));
+            aml_append(m, i);
+        }
+    }
+    aml_append(dev, m);
+}
+
 GArray *nv_acpi_build_ssdt_nvdimm(const NvAcpiConfig *cfg)
 {
     NvAml *root = aml_device("NVDR");
@@ -286,6 +328,9 @@ GArray *nv_acpi_build_ssdt_nvdimm(const NvAcpiConfig *cfg)
     aml_append(root, method_ncal());
     aml_append(root, method_argb());
     aml_append(root, method_dsm(NV_DSM_UUID_ROOT, NV_DSM_FAMILY_ROOT, 0));
+    if (cfg->nvdimm_notify_base) {
+        declare_health_notify(root, cfg);
+    }
     for (uint32_t slot = 0; slot < cfg->slots; slot++) {
         aml_append(root, nvdimm_device(cfg, slot));
     }

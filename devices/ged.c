@@ -101,6 +101,8 @@ bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp)
  *     Method (_EVT, 1, Serialized) {
  *       Local0 = ESEL                          // reads and clears
  *       If ((Local0 & 2) == 2) { Notify (\_SB.PWRB, 0x80) }
+ *       If ((Local0 & 0x20) == 0x20) { \_SB.NVDR.NHLT () }  // if in events:
+ *                                        // NHLT is the NVDIMM SSDT's
  *     }
  *   }
  *   Device (\_SB.PWRB) { Name (_HID, "PNP0C0C")  Name (_UID, Zero) }
@@ -110,7 +112,7 @@ bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp)
  * (drivers/acpi/button.c) binds to PNP0C0C and turns Notify 0x80 into
  * KEY_POWER on its input device "Power Button".
  */
-NvAml *nv_ged_aml(void)
+NvAml *nv_ged_aml(uint32_t events)
 {
     NvAml *list = aml_list();
 
@@ -136,6 +138,14 @@ NvAml *nv_ged_aml(void)
                                    aml_int(NV_GED_EVENT_POWERDOWN)));
     aml_append(pwr, aml_notify(aml_name("\\_SB.PWRB"), aml_int(0x80)));
     aml_append(evt, pwr);
+    if (events & NV_GED_EVENT_NVDIMM_HEALTH) {
+        /* nvemu's own: DIMM health notifications (nvdimm-notify.h) */
+        NvAml *hl = aml_if(aml_lequal(
+            aml_and(aml_local(0), aml_int(NV_GED_EVENT_NVDIMM_HEALTH), NULL),
+            aml_int(NV_GED_EVENT_NVDIMM_HEALTH)));
+        aml_append(hl, aml_call("\\_SB.NVDR.NHLT", NULL));
+        aml_append(evt, hl);
+    }
     aml_append(ged, evt);
     aml_append(list, ged);
 

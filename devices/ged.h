@@ -32,8 +32,10 @@ void nv_ged_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
  * pulse, whatever the irq function takes (the board's irq lock). */
 void nv_ged_raise(NvGed *g, uint32_t events);
 /* Device (GED) at NV_MMIO_GED / NV_IRQ_GED and Device (PWRB), for the
- * DSDT's \_SB scope (aml.h). */
-NvAml *nv_ged_aml(void);
+ * DSDT's \_SB scope (aml.h). @events: the NV_GED_EVENT_* bits the
+ * machine has; _EVT handles the power button always, and
+ * NV_GED_EVENT_NVDIMM_HEALTH (\_SB.NVDR.NHLT) when given. */
+NvAml *nv_ged_aml(uint32_t events);
 /* Register the register block at NV_MMIO_GED on @bus. */
 bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp);
 

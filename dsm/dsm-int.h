@@ -16,6 +16,9 @@
 
 #include "dsm.h"
 
+#include <stddef.h>
+#include <string.h>
+
 typedef struct NvDsmCall {
     NvDsm *dsm;
     NvDimm *dimm;          /* the addressed NVDIMM; NULL for the root */
@@ -62,6 +65,17 @@ uint32_t nv_dsm_get_label_data(NvDsmCall *c);
 uint32_t nv_dsm_set_label_data(NvDsmCall *c);
 bool nv_dsm_has_labels(const NvDsmCall *c);
 bool nv_dsm_labels_writable(const NvDsmCall *c);
+
+/* The health functions (dsm-health.c). */
+uint32_t nv_dsm_get_smart(NvDsmCall *c);
+uint32_t nv_dsm_get_threshold(NvDsmCall *c);
+uint32_t nv_dsm_latch_shutdown(NvDsmCall *c);
+uint32_t nv_dsm_set_threshold(NvDsmCall *c);
+uint32_t nv_dsm_inject_smart(NvDsmCall *c);
+
+/* Ask the machine to send Notify (NVxx, 0x81) to @dimm (dsm.c; the hook
+ * of nv_dsm_set_notify(), nothing without one). DSM lock held. */
+void nv_dsm_notify_dimm(NvDsm *dsm, const NvDimm *dimm);
 
 /* A result that is just a status code; returns its length, 4. */
 static inline uint32_t nv_dsm_status(uint8_t *out, uint32_t status)

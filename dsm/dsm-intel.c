@@ -9,6 +9,12 @@
 #include "dsm-int.h"
 
 static const NvDsmFn intel_fns[] = {
+    { .function = NV_DSM_FN_SMART, .revisions = NV_DSM_REV(1),
+      .in_min = 0, .in_max = 0, .out_len = NV_DSM_SMART_OUT_LEN,
+      .handler = nv_dsm_get_smart },
+    { .function = NV_DSM_FN_SMART_THRESHOLD, .revisions = NV_DSM_REV(1),
+      .in_min = 0, .in_max = 0, .out_len = NV_DSM_THRESHOLD_OUT_LEN,
+      .handler = nv_dsm_get_threshold },
     { .function = NV_DSM_FN_GET_LABEL_SIZE, .revisions = NV_DSM_REV(1),
       .in_min = 0, .in_max = NV_DSM_IN_MAX, .out_len = 12,
       .available = nv_dsm_has_labels, .handler = nv_dsm_get_label_size },
@@ -19,6 +25,16 @@ static const NvDsmFn intel_fns[] = {
     { .function = NV_DSM_FN_SET_LABEL_DATA, .revisions = NV_DSM_REV(1),
       .in_min = 8, .in_max = NV_DSM_IN_MAX, .out_len = 4,
       .available = nv_dsm_labels_writable, .handler = nv_dsm_set_label_data },
+    { .function = NV_DSM_FN_LATCH_SHUTDOWN, .revisions = NV_DSM_REV(1),
+      .in_min = 1, .in_max = 1, .out_len = 4,
+      .handler = nv_dsm_latch_shutdown },
+    { .function = NV_DSM_FN_SET_SMART_THRESHOLD, .revisions = NV_DSM_REV(2),
+      .in_min = NV_DSM_SET_THRESHOLD_IN_LEN,
+      .in_max = NV_DSM_SET_THRESHOLD_IN_LEN, .out_len = 4,
+      .handler = nv_dsm_set_threshold },
+    { .function = NV_DSM_FN_INJECT_SMART, .revisions = NV_DSM_REV(2),
+      .in_min = NV_DSM_INJECT_IN_LEN, .in_max = NV_DSM_INJECT_IN_LEN,
+      .out_len = 4, .handler = nv_dsm_inject_smart },
 };
 
 const NvDsmFamily nv_dsm_family_intel = {

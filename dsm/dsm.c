@@ -18,6 +18,8 @@ struct NvDsm {
     uint8_t *in;          /* private copy of Arg3 (NV_DSM_IN_MAX) */
     uint8_t *out;         /* private result buffer (NV_DSM_OUT_MAX) */
     uint64_t calls;
+    NvDsmNotifyFn notify; /* health notifications (nv_dsm_set_notify) */
+    void *notify_opaque;
 };
 
 /* Every family nvemu answers; a request names one (NV_DSM_REQ_FAMILY). */
@@ -171,6 +173,31 @@ void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
     }
     /* Other writes (wrong width, offset or mailbox number) are ignored:
      * the mailbox keeps the request, so the guest sees no response. */
+    g_mutex_unlock(&dsm->lock);
+}
+
+void nv_dsm_set_notify(NvDsm *dsm, NvDsmNotifyFn fn, void *opaque)
+{
+    g_mutex_lock(&dsm->lock);
+    dsm->notify = fn;
+    dsm->notify_opaque = opaque;
+    g_mutex_unlock(&dsm->lock);
+}
+
+void nv_dsm_notify_dimm(NvDsm *dsm, const NvDimm *dimm)
+{
+    if (dsm->notify) {
+        dsm->notify(dsm->notify_opaque, dimm->slot);
+    }
+}
+
+void nv_dsm_lock(NvDsm *dsm)
+{
+    g_mutex_lock(&dsm->lock);
+}
+
+void nv_dsm_unlock(NvDsm *dsm)
+{
     g_mutex_unlock(&dsm->lock);
 }
 

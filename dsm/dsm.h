@@ -125,6 +125,12 @@ enum {
     NV_DSM_FN_INJECT_SMART = 18,
 };
 
+/* Sizes of the health functions' fixed layouts (docs/health.md). */
+#define NV_DSM_SMART_OUT_LEN        132
+#define NV_DSM_THRESHOLD_OUT_LEN    12
+#define NV_DSM_SET_THRESHOLD_IN_LEN 7
+#define NV_DSM_INJECT_IN_LEN        15
+
 typedef struct NvDsm NvDsm;
 
 /*
@@ -138,6 +144,22 @@ void nv_dsm_free(NvDsm *dsm);
  * processes the mailbox; reads return the number of requests served. */
 void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
                         unsigned len, bool is_write);
+
+/*
+ * Health notifications: @fn(@opaque, slot) is called when the DIMM in
+ * @slot should get Notify 0x81 (a threshold crossed, an injected fatal
+ * error or unsafe shutdown). Called with the DSM lock held, from the
+ * doorbell write (a vCPU thread): it must not call back into the DSM.
+ * NULL drops it.
+ */
+typedef void (*NvDsmNotifyFn)(void *opaque, uint32_t slot);
+void nv_dsm_set_notify(NvDsm *dsm, NvDsmNotifyFn fn, void *opaque);
+
+/* Take and drop the DSM lock, for code outside a request that reads or
+ * changes a DIMM's run-time state (NvDimmState.health) while the guest
+ * runs (the host-side commands of issue 13). */
+void nv_dsm_lock(NvDsm *dsm);
+void nv_dsm_unlock(NvDsm *dsm);
 
 /* Requests served since creation (tests, benchmarks). */
 uint64_t nv_dsm_calls(NvDsm *dsm);

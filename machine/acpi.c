@@ -5,6 +5,7 @@
 #include "flush-hint.h"
 #include "aml.h"
 #include "ged.h"
+#include "nvdimm-notify.h"
 
 #include <errno.h>
 #include <string.h>
@@ -72,7 +73,11 @@ static void board_dsdt_devices(NvAml *sb, const void *opaque)
     if (cfg->rtc) {
         aml_append(sb, nv_rtc_aml());
     }
-    aml_append(sb, nv_ged_aml());
+    /* DIMM health notifications go through \_SB.NVDR.NHLT: only where
+     * the SSDT has NVDR (slots > 0). */
+    aml_append(sb, nv_ged_aml(NV_GED_EVENT_POWERDOWN |
+                              (cfg->board.slots ? NV_GED_EVENT_NVDIMM_HEALTH
+                                                : 0)));
 }
 
 void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
@@ -93,6 +98,7 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
         .rtc_century = cfg->rtc ? NV_RTC_CENTURY : 0,
         .ged_base = NV_MMIO_GED,
         .ged_irq = NV_IRQ_GED,
+        .nvdimm_notify_base = cfg->board.slots ? NV_MMIO_NVDIMM_NOTIFY : 0,
         .dsdt_devices = board_dsdt_devices,
         .dsdt_devices_opaque = cfg,
     };

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "bus.h"
 #include "ged.h"
+#include "nvdimm-notify.h"
 #include "power.h"
 #include "rtc.h"
 #include "serial.h"
@@ -25,6 +26,7 @@ typedef struct {
     NvPower *power;       /* FADT sleep/reset registers, i8042 reset */
     NvRtc *rtc;           /* CMOS RTC, or NULL with -machine rtc=off */
     NvGed *ged;           /* Generic Event Device (ged.h) */
+    NvNvdimmNotify *nvnotify; /* DIMM health notifications (nvdimm-notify.h) */
     GMutex irq_lock;      /* irq and irq_opaque change while devices fire */
     NvIrqFn irq;          /* where interrupt lines go (KVM), or NULL */
     void *irq_opaque;

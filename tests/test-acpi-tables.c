@@ -105,7 +105,7 @@ static void dsdt_devices(NvAml *sb, const void *opaque)
     if (rtc && *rtc) {
         aml_append(sb, nv_rtc_aml());
     }
-    aml_append(sb, nv_ged_aml());
+    aml_append(sb, nv_ged_aml(NV_GED_EVENT_POWERDOWN));
 }
 
 static NvAcpiConfig make_cfg(uint32_t ncpus, uint32_t slots, GPtrArray *dimms)

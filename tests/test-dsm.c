@@ -221,13 +221,19 @@ static uint8_t *file_bytes(Fx *fx, const char *name, uint64_t off,
 static void test_query(Fx *fx, gconstpointer data)
 {
     (void)data;
-    const uint64_t labels = 1 << 0 | 1 << 4 | 1 << 5, writable = 1 << 6;
+    /* revision 1: health (1, 2, 10) on every NVDIMM, labels where
+     * present; revision 2: Set SMART Threshold and Inject SMART (17, 18)
+     * (test-dsm-health.c has the rest) */
+    const uint64_t health = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 10;
+    const uint64_t labels = 1 << 4 | 1 << 5, writable = 1 << 6;
     g_assert_cmphex(query_bits(fx, 0, 1), ==, 0);      /* root: none yet */
-    g_assert_cmphex(query_bits(fx, 1, 1), ==, labels | writable);
-    g_assert_cmphex(query_bits(fx, 2, 1), ==, 0);      /* no labels */
-    g_assert_cmphex(query_bits(fx, 3, 1), ==, labels | writable);
-    g_assert_cmphex(query_bits(fx, 4, 1), ==, labels); /* read-only */
-    g_assert_cmphex(query_bits(fx, 1, 2), ==, 0);      /* unknown revision */
+    g_assert_cmphex(query_bits(fx, 1, 1), ==, health | labels | writable);
+    g_assert_cmphex(query_bits(fx, 2, 1), ==, health); /* no labels */
+    g_assert_cmphex(query_bits(fx, 3, 1), ==, health | labels | writable);
+    g_assert_cmphex(query_bits(fx, 4, 1), ==, health | labels); /* r/o */
+    g_assert_cmphex(query_bits(fx, 1, 2), ==, 1 << 0 | 1 << 17 | 1 << 18);
+    g_assert_cmphex(query_bits(fx, 1, 3), ==, 0);      /* unknown revision */
+    g_assert_cmphex(query_bits(fx, 1, 0), ==, 0);
     g_assert_cmpuint(dsm_status(fx, 0, 1, 1, NULL, 0), ==, NV_DSM_UNSUPPORTED);
 }
 
@@ -312,7 +318,8 @@ static void test_status_paths(Fx *fx, gconstpointer data)
     g_assert_cmpuint(dsm_status(fx, 0xffffffff, 1, 5, in, 8), ==,
                      NV_DSM_NO_DEVICE);
     /* functions and revisions */
-    static const uint32_t bad_fns[] = { 1, 2, 3, 7, 31, 63, 64, 0xffffffff };
+    static const uint32_t bad_fns[] = { 3, 7, 17, 18, 31, 63, 64,
+                                        0xffffffff };
     for (size_t i = 0; i < G_N_ELEMENTS(bad_fns); i++) {
         g_assert_cmpuint(dsm_status(fx, 1, 1, bad_fns[i], in, 8), ==,
                          NV_DSM_UNSUPPORTED);
