@@ -20,10 +20,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # shellcheck disable=SC2016  # expanded in the test host
+{
 args='-m 512M,slots=2,maxmem=2G -nographic -no-reboot'
 args+=' -object memory-backend-file,id=mem0,share=on,mem-path=$DISK0,size=${DISK_MB0}M'
 args+=' -device nvdimm,id=nv0,memdev=mem0,state-file=/tmp/nv0.state'
 args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
+}
 out=$tmp/out
 "$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --boots 4 --vmm-args "$args" \
     --host-script "$here/guest/health-host.sh" --guest-script "$here/guest/health.sh" \
@@ -82,16 +84,26 @@ check "boot 2: the injected unsafe shutdown persisted: dirty_shutdown 1, state c
     has '^RESULT: boot2-sysfs dirty_shutdown=1 flags= '
 check "boot 2: ndctl list -DH: shutdown_count 1, clean" \
     fields boot2-health shutdown_state:'"clean"' shutdown_count:1
-check "boot 2: nvemu SIGKILLed (exit 137) after the guest's marker" \
-    eval '[[ $(exit_of 2) == 137 ]] && has "^RESULT: marker-written" && has "^RESULT: host boot2-sigkill pid=[0-9]+"'
+killed_2() {
+    [[ $(exit_of 2) == 137 ]] && has '^RESULT: marker-written' &&
+        has '^RESULT: host boot2-sigkill pid=[0-9]+'
+}
+check "boot 2: nvemu SIGKILLed (exit 137) after the guest's marker" killed_2
 check "after the SIGKILL the state file is still marked running (count 1)" \
     state_is 2 1 1
 check "boot 3: dirty_shutdown moved to 2, flags flush_fail" \
     has '^RESULT: boot3-sysfs dirty_shutdown=2 flags=flush_fail, '
 check "boot 3: ndctl list -DH: shutdown_state dirty, shutdown_count 2, flag_failed_flush" \
     fields boot3-health shutdown_state:'"dirty"' shutdown_count:2 flag_failed_flush:true
-check "boot 4 after boot 3's clean poweroff: dirty_shutdown still 2, state clean" \
-    eval 'has "^RESULT: boot4-sysfs dirty_shutdown=2 flags= " && fields boot4-health shutdown_state:"\"clean\"" shutdown_count:2 && lacks_field boot4-health flag_failed_flush'
-check "every other run exited 0; the state file ends clean, count 2; no temp file left" \
-    eval '[[ $(exit_of 1) == 0 && $(exit_of 3) == 0 && $(exit_of 4) == 0 ]] && state_is 4 0 2 && ! has "temp-file-left"'
+boot_4() {
+    has '^RESULT: boot4-sysfs dirty_shutdown=2 flags= ' &&
+        fields boot4-health shutdown_state:'"clean"' shutdown_count:2 &&
+        lacks_field boot4-health flag_failed_flush
+}
+check "boot 4 after boot 3's clean poweroff: dirty_shutdown still 2, state clean" boot_4
+the_end() {
+    [[ $(exit_of 1) == 0 && $(exit_of 3) == 0 && $(exit_of 4) == 0 ]] &&
+        state_is 4 0 2 && ! has 'temp-file-left'
+}
+check "every other run exited 0; the state file ends clean, count 2; no temp file left" the_end
 guest_tap_exit

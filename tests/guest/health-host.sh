@@ -26,5 +26,7 @@ case "$1" in
         fi ;;
     after)
         r "boot$2-after-state=$(od -An -tx1 -v $S 2>/dev/null | tr -d ' \n')"
-        ls -a /tmp | grep -q '^\.nv0\.state\.' && r "boot$2-temp-file-left" ;;
+        for t in /tmp/.nv0.state.*; do
+            [ -e "$t" ] && r "boot$2-temp-file-left"
+        done ;;
 esac

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Guest side of tests/test-health.sh: the NVDIMM's health as ndctl and
 # Linux see it. Boot 1: ndctl list -DH, ndctl monitor catching a media
 # temperature crossing (Notify 0x81), ndctl inject-smart of each field and
