@@ -8,6 +8,7 @@
 #include "boot.h"
 #include "cmdline-qemu.h"
 #include "rtc.h"
+#include "state-file.h"
 #include "qmp.h"
 
 #include <string.h>
@@ -533,7 +534,8 @@ bool nv_config_plan(NvConfig *cfg, GError **errp)
             return false;
         }
     }
-    return nv_dimm_plan(b, cfg->backends, cfg->dimms, &cfg->layout, errp);
+    return nv_dimm_plan(b, cfg->backends, cfg->dimms, &cfg->layout, errp) &&
+           nv_state_files_check(cfg->dimms, cfg->backends, errp);
 }
 
 void nv_config_remove_created(NvConfig *cfg)

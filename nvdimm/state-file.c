@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -228,6 +230,75 @@ bool nv_state_file_save(NvStateFile *sf, const NvDimmHealth *h, bool clean,
         .records = sf->records,
     };
     return save(sf, &d, errp);
+}
+
+/* Which file @path is: "dev:ino" when it exists, else the canonical path
+ * of its directory plus its name (a file still to be created). */
+static char *file_key(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        return g_strdup_printf("%ju:%ju", (uintmax_t)st.st_dev,
+                               (uintmax_t)st.st_ino);
+    }
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *real = realpath(dir, NULL);
+    g_autofree char *canon = g_canonicalize_filename(dir, NULL);
+    return g_strdup_printf("new:%s/%s", real ? real : canon, base);
+}
+
+static bool clash(const NvDimm *d, const char *other, const char *what,
+                  GError **errp)
+{
+    if (!other) {
+        return true;
+    }
+    g_autofree char *a = file_key(d->state_file);
+    g_autofree char *b = file_key(other);
+    if (strcmp(a, b) == 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "%s: state-file=%s is the same file as %s (%s)", d->name,
+                    d->state_file, what, other);
+        return false;
+    }
+    return true;
+}
+
+bool nv_state_files_check(GPtrArray *dimms, GPtrArray *backends,
+                          GError **errp)
+{
+    for (guint i = 0; i < dimms->len; i++) {
+        NvDimm *d = g_ptr_array_index(dimms, i);
+        if (!d->state_file) {
+            continue;
+        }
+        struct stat st;
+        if (stat(d->state_file, &st) == 0 && !S_ISREG(st.st_mode)) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                        "%s: state-file=%s is not a regular file", d->name,
+                        d->state_file);
+            return false;
+        }
+        for (guint j = 0; j < backends->len; j++) {
+            NvHostMem *hm = g_ptr_array_index(backends, j);
+            g_autofree char *what = g_strdup_printf(
+                "mem-path of -object memory-backend-file,id=%s", hm->cfg.id);
+            if (!clash(d, hm->cfg.mem_path, what, errp)) {
+                return false;
+            }
+        }
+        for (guint j = 0; j < dimms->len; j++) {
+            NvDimm *o = g_ptr_array_index(dimms, j);
+            g_autofree char *lf = g_strdup_printf("label-file of %s", o->name);
+            g_autofree char *sf = g_strdup_printf("state-file of %s", o->name);
+            if (!clash(d, o->label_file, lf, errp) ||
+                (j < i && !clash(d, o->state_file, sf, errp))) {
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 const char *nv_state_file_path(const NvStateFile *sf)

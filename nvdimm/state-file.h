@@ -62,6 +62,13 @@ NvStateFile *nv_state_file_open(const char *path, const char *who,
 bool nv_state_file_save(NvStateFile *sf, const NvDimmHealth *h, bool clean,
                         GError **errp);
 const char *nv_state_file_path(const NvStateFile *sf);
+/* Before anything is created: each state file is a regular file or
+ * missing, and no other file of the machine (a backend's mem-path, a
+ * label-file, another DIMM's state file; compared by device and inode,
+ * or by canonical path while missing): its atomic rewrite would replace
+ * that file. */
+bool nv_state_files_check(GPtrArray *dimms, GPtrArray *backends,
+                          GError **errp);
 void nv_state_file_free(NvStateFile *sf);
 
 #endif

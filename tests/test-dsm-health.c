@@ -636,17 +636,22 @@ static void test_state_corrupt(Fx *fx, gconstpointer data)
         g_assert_cmpmem(after, alen, b, len);
     }
 
-    /* unreadable: a directory, and (not as root) a file without read
-     * permission */
+    /* not a regular file: a directory, a character device */
     g_autofree char *dpath = path_in(fx, "adir");
     g_assert_cmpint(mkdir(dpath, 0700), ==, 0);
+    const char *not_regular[] = { dpath, "/dev/null" };
     g_autoptr(GError) err = NULL;
-    g_assert_false(open_board(fx, dpath, &err));
-    nv_tg_close(&fx->g);
-    g_autofree char *want = g_strdup_printf(
-        "-device nvdimm,id=nv0: state-file '%s' is unreadable: ", dpath);
-    g_assert_true(g_str_has_prefix(err->message, want));
+    for (size_t i = 0; i < G_N_ELEMENTS(not_regular); i++) {
+        g_clear_error(&err);
+        g_assert_false(open_board(fx, not_regular[i], &err));
+        nv_tg_close(&fx->g);
+        g_autofree char *want = g_strdup_printf(
+            "-device nvdimm,id=nv0: state-file=%s is not a regular file",
+            not_regular[i]);
+        g_assert_cmpstr(err->message, ==, want);
+    }
     g_assert_cmpint(rmdir(dpath), ==, 0);
+    /* unreadable (not as root): a file without read permission */
     if (geteuid() != 0) {
         write_state(sf, 0, 1, 0, 0);
         g_assert_cmpint(chmod(sf, 0), ==, 0);
@@ -664,6 +669,75 @@ static void test_state_corrupt(Fx *fx, gconstpointer data)
     g_assert_nonnull(strstr(err->message, "-device nvdimm,id=nv0: "
                                           "state-file '"));
     g_assert_nonnull(strstr(err->message, "No such file or directory"));
+}
+
+/* A state file that is another file of the machine would be replaced by
+ * its atomic rewrite: refused at plan time, whatever the path's spelling,
+ * and nothing is created or changed. */
+static void test_state_clash(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    g_autofree char *img = path_in(fx, "pmem.img");
+    g_autofree char *lbl = path_in(fx, "labels.img");
+    g_autofree char *link = path_in(fx, "link");
+    g_autofree char *sf = path_in(fx, "nv.state");
+    g_autofree char *sf_dotted = g_strdup_printf("%s/./nv.state", fx->dir);
+    g_assert_cmpint(symlink(img, link), ==, 0);
+    g_autofree char *mem = g_strdup_printf(
+        "memory-backend-file,id=f0,share=on,mem-path=%s,size=128M", img);
+    static const struct { int which; const char *expect; } cases[] = {
+        { 0, "state-file=%s is the same file as mem-path of -object "
+             "memory-backend-file,id=f0 (%s)" },
+        { 1, "state-file=%s is the same file as mem-path of -object "
+             "memory-backend-file,id=f0 (%s)" },
+        { 2, "state-file=%s is the same file as label-file of "
+             "-device nvdimm,id=nv0 (%s)" },
+        { 3, "state-file=%s is the same file as state-file of "
+             "-device nvdimm,id=nv0 (%s)" },
+    };
+    for (int pass = 0; pass < 2; pass++) {
+        /* pass 0: nothing exists yet; pass 1: the image exists */
+        if (pass == 1) {
+            g_assert_true(g_file_set_contents(img, "", 0, NULL));
+            g_assert_cmpint(truncate(img, 128 * MiB), ==, 0);
+        }
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+            const char *s0 = cases[i].which == 0 ? img
+                             : cases[i].which == 1 ? link
+                             : cases[i].which == 2 ? lbl : sf;
+            const char *other = cases[i].which <= 1 ? img
+                                : cases[i].which == 2 ? lbl : sf_dotted;
+            if (pass == 0 && cases[i].which == 1) {
+                continue; /* a dangling link is not the missing file */
+            }
+            g_autofree char *nv0 = g_strdup_printf(
+                "nvdimm,id=nv0,memdev=f0,label-size=128K,label-file=%s%s%s",
+                lbl, cases[i].which == 3 ? ",state-file=" : "",
+                cases[i].which == 3 ? sf_dotted : "");
+            g_autofree char *nv1 = g_strdup_printf(
+                "nvdimm,id=nv1,memdev=m1,state-file=%s", s0);
+            const char *argv[] = {
+                "nvemu", "-m", "64M,slots=4,maxmem=2G",
+                "-object", mem, "-device", nv0,
+                "-object", "memory-backend-ram,id=m1,size=128M",
+                "-device", nv1,
+            };
+            g_autoptr(GError) err = NULL;
+            g_assert_false(nv_tg_open(&fx->g, G_N_ELEMENTS(argv), argv, &err));
+            nv_tg_close(&fx->g);
+            g_autofree char *tail = g_strdup_printf(cases[i].expect, s0,
+                                                    other);
+            g_autofree char *want = g_strdup_printf("-device nvdimm,id=nv1: %s",
+                                                    tail);
+            g_assert_cmpstr(err->message, ==, want);
+            g_assert_false(g_file_test(sf, G_FILE_TEST_EXISTS));
+            g_assert_false(g_file_test(lbl, G_FILE_TEST_EXISTS));
+        }
+    }
+    struct stat st;
+    g_assert_cmpint(stat(img, &st), ==, 0);
+    g_assert_cmpint(st.st_size, ==, 128 * MiB);
+    g_assert_cmpint(unlink(link), ==, 0);
 }
 
 /* A real process holding the state file is SIGKILLed: the next start
@@ -737,6 +811,7 @@ int main(int argc, char **argv)
     ADD("/dsm-health/latch", test_latch);
     ADD("/dsm-health/state-cycle", test_state_cycle);
     ADD("/dsm-health/state-corrupt", test_state_corrupt);
+    ADD("/dsm-health/state-clash", test_state_clash);
     ADD("/dsm-health/state-sigkill", test_state_sigkill);
     return g_test_run();
 }
