@@ -35,6 +35,9 @@
 #define NV_NFIT_VENDOR_ID      0x8086
 #define NV_NFIT_DEVICE_ID      0x0001
 #define NV_NFIT_FLAG_NOT_ARMED (1u << 3)
+/* The NFIT's header: the table header and 4 reserved bytes; the FIT
+ * (_FIT's buffer) is what follows. */
+#define NV_NFIT_HEADER_SIZE    40
 
 /* Sleep S5 as written by Linux to the sleep control register:
  * SLP_TYP << 2 | SLP_EN (hardware-reduced ACPI, ACPI 6.4 §4.8.3.7). */
@@ -67,9 +70,9 @@
 
 #define NV_GED_REG_LEN         4
 #define NV_GED_ESEL_OFFSET     0
-#define NV_GED_EVENT_MEMORY    0x1u  /* memory hotplug (a later issue) */
+#define NV_GED_EVENT_MEMORY    0x1u  /* \_SB.MHPC.MSCN () (memory hotplug) */
 #define NV_GED_EVENT_POWERDOWN 0x2u  /* Notify (\_SB.PWRB, 0x80) */
-#define NV_GED_EVENT_NVDIMM    0x4u  /* NVDIMM hotplug (a later issue) */
+#define NV_GED_EVENT_NVDIMM    0x4u  /* Notify (\_SB.NVDR, 0x80) (_FIT) */
 
 typedef struct NvAml NvAml; /* aml.h */
 
@@ -80,6 +83,8 @@ typedef void (*NvAcpiDsdtDevicesFn)(NvAml *sb, const void *opaque);
 typedef struct {
     uint32_t ncpus;
     uint32_t slots;            /* one NVxx device per slot */
+    bool nvdimm;               /* -machine nvdimm=on: the SSDT (\_SB.NVDR,
+                                * _FIT) when slots > 0 */
     GPtrArray *dimms;          /* NvDimm *, planned (slot, addr, size set) */
     /* NFIT platform capabilities (ACPI 6.4 §5.2.25.9): 0 claims nothing
      * and omits the structure (QEMU's default); NV_NFIT_CAP_MEM_CTRL

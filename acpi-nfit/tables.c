@@ -564,8 +564,9 @@ NvAcpiTables *nv_acpi_build(const NvAcpiConfig *cfg, GError **errp)
         listed[n++] = place(t, nv_acpi_build_nfit(cfg), &next);
     }
     /* One NVxx device per memory slot, hence an SSDT whenever there are
-     * slots, NVDIMMs or not. */
-    if (cfg->slots > 0) {
+     * slots and nvdimm=on, NVDIMMs or not: the nfit driver binds to
+     * ACPI0012 and hears the Notify (NVDR, 0x80) of an NVDIMM hot-add. */
+    if (cfg->slots > 0 && cfg->nvdimm) {
         listed[n++] = place(t, nv_acpi_build_ssdt_nvdimm(cfg), &next);
     }
     uint64_t xsdt = place(t, nv_acpi_build_xsdt(listed, n), &next);

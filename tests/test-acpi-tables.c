@@ -105,7 +105,7 @@ static void dsdt_devices(NvAml *sb, const void *opaque)
     if (rtc && *rtc) {
         aml_append(sb, nv_rtc_aml());
     }
-    aml_append(sb, nv_ged_aml());
+    aml_append(sb, nv_ged_aml(0));
 }
 
 static NvAcpiConfig make_cfg(uint32_t ncpus, uint32_t slots, GPtrArray *dimms)
@@ -113,6 +113,7 @@ static NvAcpiConfig make_cfg(uint32_t ncpus, uint32_t slots, GPtrArray *dimms)
     return (NvAcpiConfig){
         .ncpus = ncpus,
         .slots = slots,
+        .nvdimm = true,
         .dimms = dimms,
         .nfit_capabilities = NV_NFIT_CAP_MEM_CTRL,
         .tables_base = TABLES_BASE,
@@ -813,6 +814,13 @@ static void test_build_no_nvdimm(void)
     g_assert_no_error(err);
     const char *const bsigs[] = { "DSDT", "FACP", "APIC", "XSDT", NULL };
     check_layout(b, &bare, bsigs);
+
+    /* -machine nvdimm=off: slots, but no \_SB.NVDR, hence no SSDT */
+    NvAcpiConfig off = make_cfg(1, 2, dimms);
+    off.nvdimm = false;
+    g_autoptr(NvAcpiTables) o = nv_acpi_build(&off, &err);
+    g_assert_no_error(err);
+    check_layout(o, &off, bsigs);
 }
 
 static void test_build_too_small(void)
