@@ -7,6 +7,8 @@
  * files in the directory). The run-time path (a guest's _OST and eject)
  * is driven through a board without vCPUs, as the guest would drive it.
  */
+#include "acpi.h"
+#include "flush-hint.h"
 #include "hotplug.h"
 #include "monitor.h"
 #include "qmp-peer.h"
@@ -90,6 +92,11 @@ static const char *send(Fixture *f, const char *fmt, ...)
     return reply;
 }
 
+static gint by_name(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* What a bad request must not change: both queries and every file (name,
  * size, modification time). */
 static char *state(Fixture *f)
@@ -107,7 +114,7 @@ static char *state(Fixture *f)
     while ((name = g_dir_read_name(d))) {
         g_ptr_array_add(names, g_strdup(name));
     }
-    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(names, by_name);
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *p = g_build_filename(f->dir, names->pdata[i], NULL);
         struct stat st;
@@ -449,6 +456,261 @@ static void test_prelaunch_add_del(void)
     fixture_down(&f);
 }
 
+/* ---- a running guest (a board without vCPUs), the guest's side ------------ */
+
+static uint32_t hp_read(NvBoard *b, uint64_t off)
+{
+    uint8_t v[4] = { 0 };
+    nv_memhp_io(b->memhp, off, v, 4, false);
+    return (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 |
+           (uint32_t)v[3] << 24;
+}
+
+static void hp_write(NvBoard *b, uint64_t off, uint32_t val)
+{
+    uint8_t v[4] = { (uint8_t)val, (uint8_t)(val >> 8), (uint8_t)(val >> 16),
+                     (uint8_t)(val >> 24) };
+    nv_memhp_io(b->memhp, off, v, 4, true);
+}
+
+/* The GED's selector as _EVT reads it (the read clears it). */
+static uint32_t ged_events(NvBoard *b)
+{
+    uint8_t v[4] = { 0 };
+    nv_ged_io(b->ged, 0, v, 4, false);
+    return (uint32_t)v[0] | (uint32_t)v[1] << 8;
+}
+
+/* The guest's MSCN for @slot: its flags (bit0 enabled, bit1 insert, bit2
+ * remove). */
+static uint32_t slot_flags(NvBoard *b, uint32_t slot)
+{
+    hp_write(b, 0x00, slot);
+    return hp_read(b, 0x14) & 0x7;
+}
+
+/* _OST(event, status) on @slot, as MOST writes it. */
+static void guest_ost(NvBoard *b, uint32_t slot, uint32_t ev, uint32_t st)
+{
+    hp_write(b, 0x00, slot);
+    hp_write(b, 0x04, ev);
+    hp_write(b, 0x08, st);
+}
+
+static void guest_eject(NvBoard *b, uint32_t slot)
+{
+    hp_write(b, 0x00, slot);
+    hp_write(b, 0x14, 0x8);
+}
+
+static NvBoard *boot_board(Fixture *f)
+{
+    g_autoptr(GError) err = NULL;
+    NvBoard *b = nv_board_new(f->cfg, &err);
+    g_assert_no_error(err);
+    nv_machine_adopt_board(f->m, b);
+    return b;
+}
+
+static void reboot_board(Fixture *f, NvBoard **b)
+{
+    nv_machine_drop_board(f->m);
+    nv_board_free(*b);
+    *b = boot_board(f);
+}
+
+static void assert_event_data(Fixture *f, guint i, const char *want)
+{
+    g_autofree char *got = event_data(f->p, i);
+    g_autofree char *w = canon(want);
+    g_assert_cmpstr(got, ==, w);
+}
+
+static void test_running_add_remove(void)
+{
+    Fixture f;
+    fixture_up(&f);
+    NvBoard *b = boot_board(&f);
+    g_assert_cmpuint(slot_flags(b, 1), ==, 0x1); /* dimm1: boot, enabled */
+    g_assert_cmpuint(slot_flags(b, 0), ==, 0x0); /* nv0: not in MHPC */
+    add_ram(&f, "r2", 256 * MiB);
+    add_ram(&f, "r3", 128 * MiB);
+    g_assert_cmpuint(ged_events(b), ==, 0);
+
+    /* hot-add: the insert event, the GED's memory bit */
+    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                     "{\"driver\": \"pc-dimm\", \"id\": \"d2\", "
+                     "\"memdev\": \"r2\"}}"), "{\"return\": {}}");
+    NvDimm *d2 = nv_machine_find_dimm(f.m, "d2");
+    g_assert_cmpuint(ged_events(b), ==, 0x1);
+    g_assert_cmpuint(slot_flags(b, 2), ==, 0x3);
+    hp_write(b, 0x00, 2);
+    g_assert_cmpuint(hp_read(b, 0x00), ==, (uint32_t)d2->addr);
+    g_assert_cmpuint(hp_read(b, 0x04), ==, (uint32_t)(d2->addr >> 32));
+    g_assert_cmpuint(hp_read(b, 0x08), ==, 256 * MiB);
+    hp_write(b, 0x14, 0x2);                     /* MSCN clears insert */
+    guint n = f.p->msgs->len;
+    guest_ost(b, 2, 1, 0);                      /* device check: done */
+    guint e = find_event(&f, n, "ACPI_DEVICE_OST");
+    assert_event_data(&f, e, "{\"info\": {\"device\": \"d2\", \"slot\": "
+                      "\"2\", \"slot-type\": \"DIMM\", \"source\": 1, "
+                      "\"status\": 0}}");
+
+    /* hot-remove: request, a second request, a device_add on the slot */
+    n = f.p->msgs->len;
+    assert_json(send(&f, "{\"execute\": \"device_del\", \"arguments\": "
+                     "{\"id\": \"d2\"}}"), "{\"return\": {}}");
+    g_assert_cmpuint(f.p->msgs->len, ==, n + 1);
+    g_assert_cmpuint(ged_events(b), ==, 0x1);
+    g_assert_cmpuint(slot_flags(b, 2), ==, 0x5);
+    refused(&f, "{\"execute\": \"device_del\", \"arguments\": "
+            "{\"id\": \"d2\"}}",
+            GENERIC("Device d2 is already in the process of unplug"));
+    refused(&f, "{\"execute\": \"device_add\", \"arguments\": "
+            "{\"driver\": \"pc-dimm\", \"id\": \"d3\", \"memdev\": \"r3\", "
+            "\"slot\": 2}}",
+            GENERIC("device_add pc-dimm,id=d3: slot=2: the removal of "
+                    "device_add pc-dimm,id=d2 is pending (wait for its "
+                    "DEVICE_DELETED)"));
+    g_assert_cmpuint(ged_events(b), ==, 0); /* the refusals raised none */
+
+    /* the guest: _OST eject in progress, offline, _EJ0, _OST success */
+    hp_write(b, 0x14, 0x4);                     /* MSCN clears remove */
+    n = f.p->msgs->len;
+    guest_ost(b, 2, 3, 0x84);
+    guest_eject(b, 2);
+    guest_ost(b, 2, 3, 0);
+    /* the eject is the main loop's: until it runs the DIMM is there */
+    g_assert_nonnull(nv_machine_find_dimm(f.m, "d2"));
+    refused(&f, "{\"execute\": \"device_del\", \"arguments\": "
+            "{\"id\": \"d2\"}}",
+            GENERIC("Device d2 is already in the process of unplug"));
+    n = f.p->msgs->len;
+    e = find_event(&f, n, "ACPI_DEVICE_OST");
+    assert_event_data(&f, e, "{\"info\": {\"device\": \"d2\", \"slot\": "
+                      "\"2\", \"slot-type\": \"DIMM\", \"source\": 3, "
+                      "\"status\": 132}}");
+    g_assert_cmpuint(find_event(&f, e, "DEVICE_DELETED"), ==, e + 1);
+    assert_event_data(&f, e + 1, "{\"device\": \"d2\", \"path\": "
+                      "\"/machine/peripheral/d2\"}");
+    g_assert_cmpuint(find_event(&f, e + 1, "ACPI_DEVICE_OST"), ==, e + 2);
+    assert_event_data(&f, e + 2, "{\"info\": {\"slot\": \"2\", "
+                      "\"slot-type\": \"DIMM\", \"source\": 3, "
+                      "\"status\": 0}}");
+    g_assert_null(nv_machine_find_dimm(f.m, "d2"));
+    g_assert_cmpuint(slot_flags(b, 2), ==, 0);
+    const char *q = send(&f, "{\"execute\": \"query-acpi-ospm-status\"}");
+    g_autofree char *qc = canon(q);
+    g_autofree char *slot2 = canon("{\"slot\": \"2\", \"slot-type\": "
+                                   "\"DIMM\", \"source\": 3, \"status\": 0}");
+    g_assert_nonnull(strstr(qc, slot2));
+
+    /* the slot and the backend can be used again */
+    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                     "{\"driver\": \"pc-dimm\", \"id\": \"d2\", "
+                     "\"memdev\": \"r2\", \"slot\": 2}}"), "{\"return\": {}}");
+    g_assert_cmpuint(ged_events(b), ==, 0x1);
+
+    /* a refused eject: the guest could not offline it */
+    assert_json(send(&f, "{\"execute\": \"device_del\", \"arguments\": "
+                     "{\"id\": \"d2\"}}"), "{\"return\": {}}");
+    n = f.p->msgs->len;
+    guest_ost(b, 2, 3, 0x82);
+    e = find_event(&f, n, "ACPI_DEVICE_OST");
+    assert_event_data(&f, e, "{\"info\": {\"device\": \"d2\", \"slot\": "
+                      "\"2\", \"slot-type\": \"DIMM\", \"source\": 3, "
+                      "\"status\": 130}}");
+    g_assert_nonnull(nv_machine_find_dimm(f.m, "d2"));
+
+    /* a reset while the removal is pending: the new board has no pending
+     * event, the DIMM stays (enabled at boot), device_del may be asked
+     * again; an eject of the old guest not yet handled is dropped */
+    guest_eject(b, 2);
+    reboot_board(&f, &b);
+    for (int i = 0; i < 10; i++) {
+        g_main_context_iteration(nv_machine_context(f.m), FALSE);
+    }
+    g_assert_nonnull(nv_machine_find_dimm(f.m, "d2"));
+    g_assert_cmpuint(slot_flags(b, 2), ==, 0x1);
+    assert_json(send(&f, "{\"execute\": \"device_del\", \"arguments\": "
+                     "{\"id\": \"d2\"}}"), "{\"return\": {}}");
+    g_assert_cmpuint(slot_flags(b, 2), ==, 0x5);
+
+    nv_machine_drop_board(f.m);
+    nv_board_free(b);
+    fixture_down(&f);
+}
+
+/* Read FIT at @off through the mailbox, as _FIT's RFIT: the status; the
+ * bytes appended to @acc. */
+static uint32_t read_fit(NvBoard *b, uint32_t off, GByteArray *acc)
+{
+    uint8_t *mb = nv_board_guest_ptr(b, b->dsm_mailbox, NV_DSM_MAILBOX_SIZE);
+    const uint32_t hdr[] = { NV_DSM_FIT_HANDLE, 1, NV_DSM_FN_READ_FIT, 4 };
+    memcpy(mb + NV_DSM_REQ_HANDLE, &hdr[0], 4);
+    memcpy(mb + NV_DSM_REQ_REVISION, &hdr[1], 4);
+    memcpy(mb + NV_DSM_REQ_FUNCTION, &hdr[2], 4);
+    memcpy(mb + NV_DSM_REQ_IN_LEN, &hdr[3], 4);
+    memcpy(mb + NV_DSM_REQ_IN, &off, 4);
+    uint8_t db[4] = { 0 };
+    g_assert_true(nv_io_dispatch(b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,
+                                 db, 4, true));
+    uint32_t n, st;
+    memcpy(&n, mb + NV_DSM_RESP_OUT_LEN, 4);
+    memcpy(&st, mb + NV_DSM_RESP_OUT, 4);
+    if (st == NV_DSM_OK && acc) {
+        g_byte_array_append(acc, mb + NV_DSM_RESP_OUT + 4, n - 4);
+    }
+    return st;
+}
+
+static void test_running_nvdimm(void)
+{
+    Fixture f;
+    fixture_up(&f);
+    NvBoard *b = boot_board(&f);
+    g_autoptr(GByteArray) boot_fit = g_byte_array_new();
+    g_assert_cmpuint(read_fit(b, 0, boot_fit), ==, NV_DSM_OK);
+    assert_json(send(&f, "{\"execute\": \"object-add\", \"arguments\": "
+                     "{\"qom-type\": \"memory-backend-file\", \"id\": \"f1\", "
+                     "\"mem-path\": \"%s/nv1.img\", \"size\": 268566528, "
+                     "\"share\": true}}", f.dir), "{\"return\": {}}");
+    refused(&f, "{\"execute\": \"device_add\", \"arguments\": "
+            "{\"driver\": \"nvdimm\", \"id\": \"nv1\", \"memdev\": \"f1\", "
+            "\"label-size\": 131072, \"slot\": 0}}",
+            GENERIC("device_add nvdimm,id=nv1: slot=0 is already taken by "
+                    "-device nvdimm,id=nv0"));
+    g_assert_cmpuint(ged_events(b), ==, 0);
+    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                     "{\"driver\": \"nvdimm\", \"id\": \"nv1\", "
+                     "\"memdev\": \"f1\", \"label-size\": 131072}}"),
+                "{\"return\": {}}");
+    NvDimm *nv1 = nv_machine_find_dimm(f.m, "nv1");
+    g_assert_cmpuint(nv1->slot, ==, 2);
+    /* the GED's NVDIMM bit; a _FIT mid-read starts again; the new FIT is
+     * the NFIT's structures for all three DIMMs */
+    g_assert_cmpuint(ged_events(b), ==, 0x4);
+    g_assert_cmpuint(read_fit(b, 8, NULL), ==, NV_DSM_FIT_CHANGED);
+    g_autoptr(GByteArray) fit = g_byte_array_new();
+    g_assert_cmpuint(read_fit(b, 0, fit), ==, NV_DSM_OK);
+    g_autoptr(GBytes) want = nv_acpi_fit(f.cfg);
+    g_assert_cmpmem(fit->data, fit->len, g_bytes_get_data(want, NULL),
+                    g_bytes_get_size(want));
+    g_assert_cmpuint(fit->len, >, boot_fit->len);
+    /* its flush-hint page answers on the bus */
+    uint8_t v[8] = { 1 };
+    g_assert_true(nv_io_dispatch(b->bus, NV_IO_MMIO, NV_MMIO_FLUSH_HINTS +
+                                 2 * NV_FLUSH_HINT_STRIDE, v, 8, true));
+    /* a reset keeps it */
+    reboot_board(&f, &b);
+    g_autoptr(GByteArray) fit2 = g_byte_array_new();
+    g_assert_cmpuint(read_fit(b, 0, fit2), ==, NV_DSM_OK);
+    g_assert_cmpmem(fit2->data, fit2->len, fit->data, fit->len);
+    nv_machine_drop_board(f.m);
+    nv_board_free(b);
+    fixture_down(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -457,5 +719,8 @@ int main(int argc, char **argv)
                     test_device_add_errors);
     g_test_add_func("/monitor-memory/prelaunch-add-del",
                     test_prelaunch_add_del);
+    g_test_add_func("/monitor-memory/running-add-remove",
+                    test_running_add_remove);
+    g_test_add_func("/monitor-memory/running-nvdimm", test_running_nvdimm);
     return g_test_run();
 }
