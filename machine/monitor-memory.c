@@ -17,7 +17,7 @@
 
 /* ---- arguments to option text ---------------------------------------- */
 
-static const NvQmpArg object_add_args[] = {
+const NvQmpArg nv_monitor_object_add_args[] = {
     { "qom-type", NV_QMP_ARG_STR, false },
     { "id", NV_QMP_ARG_STR, false },
     { "size", NV_QMP_ARG_INT, true },
@@ -30,7 +30,7 @@ static const NvQmpArg object_add_args[] = {
     { NULL, 0, false },
 };
 
-static const NvQmpArg device_add_args[] = {
+const NvQmpArg nv_monitor_device_add_args[] = {
     { "driver", NV_QMP_ARG_STR, false },
     { "id", NV_QMP_ARG_STR, true },
     { "memdev", NV_QMP_ARG_STR, true },
@@ -288,9 +288,9 @@ static JsonNode *cmd_query_acpi_ospm_status(void *opaque, JsonObject *args,
 }
 
 const NvQmpCommand nv_monitor_memory_commands[] = {
-    { "object-add", object_add_args, cmd_object_add, NULL },
+    { "object-add", nv_monitor_object_add_args, cmd_object_add, NULL },
     { "object-del", id_args, cmd_object_del, NULL },
-    { "device_add", device_add_args, cmd_device_add, NULL },
+    { "device_add", nv_monitor_device_add_args, cmd_device_add, NULL },
     { "device_del", id_args, cmd_device_del, NULL },
     { "query-memory-size-summary", NULL, cmd_query_memory_size_summary, NULL },
     { "query-memory-devices", NULL, cmd_query_memory_devices, NULL },

@@ -48,6 +48,9 @@ void nv_monitor_boot_ended(NvMonitor *mon, NvPowerRequest r);
  * (monitor-memory.c; the fuzzer drives these directly). */
 NvDimm *nv_monitor_parse_device(JsonObject *args, GError **errp);
 NvHostMem *nv_monitor_parse_object(JsonObject *args, GError **errp);
+/* Their argument schemas (what QMP checks before the handler runs). */
+extern const NvQmpArg nv_monitor_object_add_args[];
+extern const NvQmpArg nv_monitor_device_add_args[];
 /* Flush what the sockets take, close every client, remove the sockets.
  * Before nv_machine_free(). NULL: nothing. */
 void nv_monitor_free(NvMonitor *mon);
