@@ -240,7 +240,9 @@ bool nv_machine_plug_dimm(NvMachine *m, NvDimm *d, GError **errp)
                           &cfg->layout, d, errp)) {
         return false;
     }
-    if (!nv_dimm_realize(d, errp)) {
+    /* Prelaunch: the first board realizes it with the rest (a -object
+     * backend is not mapped before that). */
+    if (m->board && !nv_dimm_realize(d, errp)) {
         unplan(d);
         return false;
     }

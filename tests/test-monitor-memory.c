@@ -451,8 +451,14 @@ static void test_prelaunch_add_del(void)
                 "{\"return\": {}}");
     NvDimm *nv1 = nv_machine_find_dimm(f.m, "nv1");
     g_assert_cmpuint(nv1->size, ==, 256 * MiB);
-    g_assert_true(nv1->state.has_labels);
     g_assert_true(nv1->hotplugged);
+    /* the first boot's board realizes it with the rest: its labels open */
+    g_assert_false(nv1->state.has_labels);
+    g_autoptr(GError) err = NULL;
+    NvBoard *b = nv_board_new(f.cfg, &err);
+    g_assert_no_error(err);
+    g_assert_true(nv1->state.has_labels);
+    nv_board_free(b);
     fixture_down(&f);
 }
 
