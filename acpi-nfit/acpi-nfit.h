@@ -1,6 +1,6 @@
 /*
  * acpi-nfit/ — the ACPI tables of an nvemu machine: RSDP, XSDT, FADT
- * (hardware-reduced), MADT, DSDT, NFIT and the NVDIMM SSDT, built with the
+ * (hardware-reduced), MADT, DSDT, SRAT, NFIT and the NVDIMM SSDT, built with the
  * AML encoder in aml.h.
  *
  * Contract:
@@ -74,6 +74,11 @@
 #define NV_GED_EVENT_POWERDOWN 0x2u  /* Notify (\_SB.PWRB, 0x80) */
 #define NV_GED_EVENT_NVDIMM    0x4u  /* Notify (\_SB.NVDR, 0x80) (_FIT) */
 
+/* SRAT Memory Affinity flags (ACPI 6.4 §5.2.16.2) */
+#define NV_SRAT_MEM_ENABLED      (1u << 0)
+#define NV_SRAT_MEM_HOTPLUGGABLE (1u << 1)
+#define NV_SRAT_MEM_NON_VOLATILE (1u << 2)
+
 typedef struct NvAml NvAml; /* aml.h */
 
 /* Appends the devices' own DSDT fragments (devices/: COM1, RTC, GED and
@@ -82,6 +87,14 @@ typedef void (*NvAcpiDsdtDevicesFn)(NvAml *sb, const void *opaque);
 
 typedef struct {
     uint32_t ncpus;
+    /* NUMA (the SRAT, srat.c): nodes (0 counts as 1), each vCPU's node
+     * (NULL: all on node 0), the boot RAM (all on node 0) and the
+     * device-memory region (hot-pluggable, on the last node). */
+    uint32_t numa_nodes;
+    const uint32_t *cpu_nodes;
+    uint64_t ram_below_4g;     /* RAM at [0, ram_below_4g) */
+    uint64_t ram_above_4g;     /* RAM at [4 GiB, 4 GiB + ram_above_4g) */
+    uint64_t devmem_base, devmem_size; /* 0 size: no slots */
     uint32_t slots;            /* one NVxx device per slot */
     bool nvdimm;               /* -machine nvdimm=on: the SSDT (\_SB.NVDR,
                                 * _FIT) when slots > 0 */
@@ -127,6 +140,10 @@ GArray *nv_acpi_build_dsdt(const NvAcpiConfig *cfg);
 GArray *nv_acpi_build_fadt(const NvAcpiConfig *cfg, uint64_t dsdt_gpa);
 GArray *nv_acpi_build_madt(const NvAcpiConfig *cfg);
 GArray *nv_acpi_build_nfit(const NvAcpiConfig *cfg);
+/* The SRAT; nv_acpi_build() emits it when nv_acpi_wants_srat(): slots > 0
+ * or more than one NUMA node. */
+GArray *nv_acpi_build_srat(const NvAcpiConfig *cfg);
+bool nv_acpi_wants_srat(const NvAcpiConfig *cfg);
 GArray *nv_acpi_build_ssdt_nvdimm(const NvAcpiConfig *cfg);
 GArray *nv_acpi_build_xsdt(const uint64_t *gpas, size_t n);
 GArray *nv_acpi_build_rsdp(uint64_t xsdt_gpa);

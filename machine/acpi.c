@@ -89,6 +89,12 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
     uint64_t fw = nv_config_fw_base(cfg);
     *acpi = (NvAcpiConfig) {
         .ncpus = cfg->smp,
+        .numa_nodes = cfg->board.numa_nodes,
+        .cpu_nodes = cfg->cpu_node,
+        .ram_below_4g = cfg->layout.ram_below_4g,
+        .ram_above_4g = cfg->layout.ram_above_4g,
+        .devmem_base = cfg->layout.devmem_base,
+        .devmem_size = cfg->layout.devmem_size,
         .slots = cfg->board.slots,
         .nvdimm = cfg->board.nvdimm_enabled,
         .dimms = cfg->dimms,

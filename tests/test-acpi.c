@@ -33,7 +33,7 @@ static const AcpiConfig configs[] = {
         "-device", "nvdimm,id=nv0,memdev=mem0,label-size=128K" }, true, 4 },
     { "four-nvdimms-two-nodes", {
         "-m", "1G,slots=4,maxmem=8G", "-smp", "2",
-        "-numa", "node,nodeid=0", "-numa", "node,nodeid=1",
+        "-numa", "node,nodeid=0", "-numa", "node,nodeid=1,cpus=1",
         FILE_OBJ("m0", "256M"), FILE_OBJ("m1", "256M"),
         FILE_OBJ("m2", "256M"), FILE_OBJ("m3", "256M"),
         "-device", "nvdimm,id=nv0,memdev=m0,label-file=@/nv0.labels",
@@ -51,7 +51,7 @@ static const AcpiConfig configs[] = {
 };
 
 static const char *const expected_tables[] = {
-    "rsdp", "xsdt", "facp", "apic", "dsdt", "ssdt", "nfit",
+    "rsdp", "xsdt", "facp", "apic", "dsdt", "srat", "ssdt", "nfit",
 };
 
 /* ---- helpers ---------------------------------------------------------- */
