@@ -19,6 +19,20 @@
 #include <stddef.h>
 #include <string.h>
 
+/* The device (dsm.c; the FIT family's handler reads fit). */
+struct NvDsm {
+    GMutex lock;          /* one request at a time */
+    uint8_t *mailbox;     /* guest RAM, NV_DSM_MAILBOX_SIZE bytes */
+    GPtrArray *dimms;     /* NvDimm *, borrowed */
+    uint8_t *in;          /* private copy of Arg3 (NV_DSM_IN_MAX) */
+    uint8_t *out;         /* private result buffer (NV_DSM_OUT_MAX) */
+    uint64_t calls;
+    NvDsmNotifyFn notify; /* health notifications (nv_dsm_set_notify) */
+    void *notify_opaque;
+    GBytes *fit;          /* the NFIT's structures (nv_dsm_set_fit()) */
+    bool fit_dirty;       /* changed since the last Read FIT at 0 */
+};
+
 typedef struct NvDsmCall {
     NvDsm *dsm;
     NvDimm *dimm;          /* the addressed NVDIMM; NULL for the root */
@@ -55,9 +69,11 @@ typedef struct {
     size_t n_fns;
 } NvDsmFamily;
 
-/* The families (dsm-root.c, dsm-label.c + dsm-health.c via dsm-intel.c). */
+/* The families (dsm-root.c, dsm-intel.c with dsm-label.c and
+ * dsm-health.c, dsm-fit.c). */
 extern const NvDsmFamily nv_dsm_family_root;
 extern const NvDsmFamily nv_dsm_family_intel;
+extern const NvDsmFamily nv_dsm_family_fit;
 
 /* The Intel family's functions, by topic. */
 uint32_t nv_dsm_get_label_size(NvDsmCall *c);

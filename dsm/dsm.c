@@ -11,21 +11,12 @@
 
 #include <string.h>
 
-struct NvDsm {
-    GMutex lock;          /* one request at a time */
-    uint8_t *mailbox;     /* guest RAM, NV_DSM_MAILBOX_SIZE bytes */
-    GPtrArray *dimms;     /* NvDimm *, borrowed */
-    uint8_t *in;          /* private copy of Arg3 (NV_DSM_IN_MAX) */
-    uint8_t *out;         /* private result buffer (NV_DSM_OUT_MAX) */
-    uint64_t calls;
-    NvDsmNotifyFn notify; /* health notifications (nv_dsm_set_notify) */
-    void *notify_opaque;
-};
 
 /* Every family nvemu answers; a request names one (NV_DSM_REQ_FAMILY). */
 static const NvDsmFamily *const families[] = {
     &nv_dsm_family_root,
     &nv_dsm_family_intel,
+    &nv_dsm_family_fit,
 };
 
 static const NvDsmFamily *find_family(uint32_t family)
@@ -226,6 +217,9 @@ void nv_dsm_free(NvDsm *dsm)
         return;
     }
     g_mutex_clear(&dsm->lock);
+    if (dsm->fit) {
+        g_bytes_unref(dsm->fit);
+    }
     g_ptr_array_unref(dsm->dimms);
     g_free(dsm->in);
     g_free(dsm->out);

@@ -6,6 +6,7 @@
 #include "aml.h"
 #include "ged.h"
 #include "nvdimm-notify.h"
+#include "memhp.h"
 
 #include <errno.h>
 #include <string.h>
@@ -73,11 +74,16 @@ static void board_dsdt_devices(NvAml *sb, const void *opaque)
     if (cfg->rtc) {
         aml_append(sb, nv_rtc_aml());
     }
-    /* DIMM health notifications go through \_SB.NVDR.NHLT: only where
-     * the SSDT has NVDR (slots > 0). */
-    aml_append(sb, nv_ged_aml(NV_GED_EVENT_POWERDOWN |
-                              (cfg->board.slots ? NV_GED_EVENT_NVDIMM_HEALTH
-                                                : 0)));
+    uint32_t events = 0;
+    if (cfg->board.slots > 0) {
+        aml_append(sb, nv_memhp_aml(cfg->board.slots));
+        events |= NV_GED_EVENT_MEMORY;
+        if (cfg->board.nvdimm_enabled) {
+            /* \_SB.NVDR exists: hotplug (_FIT) and health (NHLT) */
+            events |= NV_GED_EVENT_NVDIMM | NV_GED_EVENT_NVDIMM_HEALTH;
+        }
+    }
+    aml_append(sb, nv_ged_aml(events));
 }
 
 void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
@@ -85,7 +91,14 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
     uint64_t fw = nv_config_fw_base(cfg);
     *acpi = (NvAcpiConfig) {
         .ncpus = cfg->smp,
+        .numa_nodes = cfg->board.numa_nodes,
+        .cpu_nodes = cfg->cpu_node,
+        .ram_below_4g = cfg->layout.ram_below_4g,
+        .ram_above_4g = cfg->layout.ram_above_4g,
+        .devmem_base = cfg->layout.devmem_base,
+        .devmem_size = cfg->layout.devmem_size,
         .slots = cfg->board.slots,
+        .nvdimm = cfg->board.nvdimm_enabled,
         .dimms = cfg->dimms,
         .nfit_capabilities = nv_config_nfit_capabilities(cfg),
         .tables_base = fw + NV_ACPI_TABLES_OFFSET,
@@ -98,10 +111,23 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
         .rtc_century = cfg->rtc ? NV_RTC_CENTURY : 0,
         .ged_base = NV_MMIO_GED,
         .ged_irq = NV_IRQ_GED,
-        .nvdimm_notify_base = cfg->board.slots ? NV_MMIO_NVDIMM_NOTIFY : 0,
+        .nvdimm_notify_base = cfg->board.slots && cfg->board.nvdimm_enabled
+                                  ? NV_MMIO_NVDIMM_NOTIFY : 0,
         .dsdt_devices = board_dsdt_devices,
         .dsdt_devices_opaque = cfg,
     };
+}
+
+GBytes *nv_acpi_fit(const NvConfig *cfg)
+{
+    NvAcpiConfig acpi;
+    nv_config_acpi(cfg, &acpi);
+    GArray *nfit = nv_acpi_build_nfit(&acpi);
+    g_assert(nfit->len >= NV_NFIT_HEADER_SIZE);
+    GBytes *fit = g_bytes_new(nfit->data + NV_NFIT_HEADER_SIZE,
+                              nfit->len - NV_NFIT_HEADER_SIZE);
+    g_array_unref(nfit);
+    return fit;
 }
 
 static bool write_table(const char *dir, const char *sig, const GArray *data,

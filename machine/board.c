@@ -4,6 +4,7 @@
  * puts vCPUs on top; the tests drive it directly as the guest would.
  */
 #include "board.h"
+#include "acpi.h"
 #include "flush-hint.h"
 #include "memhp.h"
 
@@ -16,6 +17,7 @@ G_STATIC_ASSERT(NV_MMIO_FLUSH_HINTS +
                 NV_MMIO_DSM_DOORBELL);
 G_STATIC_ASSERT(NV_IRQ_GED != NV_IRQ_COM1);
 G_STATIC_ASSERT(NV_MMIO_NVDIMM_NOTIFY >= NV_MMIO_MEMHP + 0x1000);
+G_STATIC_ASSERT(NV_MMIO_MEMHP >= NV_MMIO_GED + NV_GED_REG_LEN);
 
 /* Devices (the serial from the main loop's console input, too) call this
  * while the VM may be coming or going; the lock keeps fn and opaque
@@ -48,6 +50,55 @@ static void board_dimm_notify(void *opaque, uint32_t slot)
     nv_ged_raise(b->ged, NV_GED_EVENT_NVDIMM_HEALTH);
 }
 
+static void board_memhp_ost(void *opaque, uint32_t slot, uint32_t event,
+                            uint32_t status)
+{
+    NvBoard *b = opaque;
+    g_mutex_lock(&b->memhp_lock);
+    if (b->memhp_ops.ost) {
+        b->memhp_ops.ost(b->memhp_ops.opaque, slot, event, status);
+    }
+    g_mutex_unlock(&b->memhp_lock);
+}
+
+static void board_memhp_eject(void *opaque, uint32_t slot)
+{
+    NvBoard *b = opaque;
+    g_mutex_lock(&b->memhp_lock);
+    if (b->memhp_ops.eject) {
+        b->memhp_ops.eject(b->memhp_ops.opaque, slot);
+    }
+    g_mutex_unlock(&b->memhp_lock);
+}
+
+void nv_board_set_memhp_ops(NvBoard *b, const NvMemhpOps *ops)
+{
+    g_mutex_lock(&b->memhp_lock);
+    b->memhp_ops = ops ? *ops : (NvMemhpOps) { 0 };
+    g_mutex_unlock(&b->memhp_lock);
+}
+
+/* The controller, with the pc-dimms of the command line already in their
+ * slots (enabled, no insert event: the guest finds them at boot). */
+static bool attach_memhp(NvBoard *b, GError **errp)
+{
+    if (b->cfg->board.slots == 0) {
+        return true;
+    }
+    const NvMemhpOps ops = {
+        .ost = board_memhp_ost, .eject = board_memhp_eject, .opaque = b,
+    };
+    b->memhp = nv_memhp_new(b->cfg->board.slots, &ops);
+    for (guint i = 0; i < b->cfg->dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(b->cfg->dimms, i);
+        if (d->kind == NV_DIMM_PC) {
+            nv_memhp_plug(b->memhp, d->slot, d->addr, d->size, d->node,
+                          false);
+        }
+    }
+    return nv_memhp_attach(b->bus, b->memhp, errp);
+}
+
 static bool attach_flush_hints(NvBoard *b, GError **errp)
 {
     for (guint i = 0; i < b->cfg->dimms->len; i++) {
@@ -65,6 +116,7 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
     g_autoptr(NvBoard) b = g_new0(NvBoard, 1);
     b->cfg = cfg; /* parsing guaranteed RAM >= NV_RAM_MIN > NV_FW_AREA_SIZE */
     g_mutex_init(&b->irq_lock);
+    g_mutex_init(&b->memhp_lock);
     if (!nv_config_realize(cfg, errp)) {
         return NULL;
     }
@@ -84,13 +136,16 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
     b->bus = nv_io_bus_new();
     b->dsm = nv_dsm_new(nv_board_guest_ptr(b, b->dsm_mailbox,
                                            NV_DSM_MAILBOX_SIZE), cfg->dimms);
+    /* What _FIT reads at boot: the NFIT's structures. */
+    g_autoptr(GBytes) fit = nv_acpi_fit(cfg);
+    nv_dsm_set_fit(b->dsm, g_bytes_get_data(fit, NULL), g_bytes_get_size(fit));
     b->serial = nv_serial_new(cfg->serial == NV_SERIAL_STDIO ? 1
                              : cfg->serial == NV_SERIAL_FILE
                              ? cfg->serial_file.fd : -1,
                               board_irq, b, NV_IRQ_COM1);
     b->ged = nv_ged_new(board_irq, b, NV_IRQ_GED);
     b->nvnotify = nv_nvdimm_notify_new();
-    if (cfg->board.slots) {
+    if (cfg->board.slots && cfg->board.nvdimm_enabled) { /* NHLT exists */
         nv_dsm_set_notify(b->dsm, board_dimm_notify, b);
     }
     b->power = nv_power_new(errp);
@@ -110,7 +165,8 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
         !nv_nvdimm_notify_attach(b->bus, b->nvnotify, errp) ||
         !nv_serial_attach(b->bus, b->serial, errp) ||
         !nv_power_attach(b->bus, b->power, errp) ||
-        !attach_flush_hints(b, errp)) {
+        !attach_flush_hints(b, errp) ||
+        !attach_memhp(b, errp)) {
         return NULL;
     }
     return g_steal_pointer(&b);
@@ -126,10 +182,12 @@ void nv_board_free(NvBoard *b)
     nv_power_free(b->power);
     nv_ged_free(b->ged);
     nv_nvdimm_notify_free(b->nvnotify);
+    nv_memhp_free(b->memhp);
     nv_rtc_free(b->rtc);
     nv_io_bus_free(b->bus);
     nv_hostmem_free(b->ram);
     g_mutex_clear(&b->irq_lock);
+    g_mutex_clear(&b->memhp_lock);
     g_free(b);
 }
 

@@ -2,12 +2,14 @@
 """Write the seed corpus for fuzz-dsm: mailbox contents as the SSDT's AML
 leaves them (docs/dsm-abi.md): u32 handle, family, revision, function,
 in_len, then Arg3. Handles follow fuzz-dsm.c's machine: 1 = nv0 (labels),
-2 = nv1 (no labels), 3 = nv2 (unarmed), 4 = a pc-dimm, 0 = the root.
+2 = nv1 (no labels), 3 = nv2 (unarmed), 4 = a pc-dimm, 0 = the root,
+0x10000 = _FIT's.
 Run from this directory: ./make-dsm-seeds.py"""
 import os
 import struct
 
-ROOT, INTEL = 1, 2
+ROOT, INTEL, FIT = 1, 2, 3
+FIT_HANDLE = 0x10000
 
 
 def req(handle, family, rev, fn, arg=b'', in_len=None):
@@ -53,6 +55,12 @@ SEEDS = {
     'uninject-all': req(1, INTEL, 2, 18, inject(15)),
     'inject-rev1': req(1, INTEL, 1, 18, inject(1, 1, 85 * 16)),
     'latch-shutdown': req(1, INTEL, 1, 10, b'\x01'),
+    'fit-query': req(FIT_HANDLE, FIT, 1, 0),
+    'fit-read': req(FIT_HANDLE, FIT, 1, 1, struct.pack('<I', 0)),
+    'fit-read-offset': req(FIT_HANDLE, FIT, 1, 1, struct.pack('<I', 0x40)),
+    'fit-read-past': req(FIT_HANDLE, FIT, 1, 1, struct.pack('<I', 0xffffffff)),
+    'fit-read-short': req(FIT_HANDLE, FIT, 1, 1, b'\x01\x00'),
+    'fit-wrong-family': req(FIT_HANDLE, INTEL, 1, 1, struct.pack('<I', 0)),
 }
 
 if __name__ == '__main__':
