@@ -20,8 +20,11 @@
  * Progress is counted in calls, not in time: after a full Start ARS the
  * next Query ARS Status answers "in progress" (Linux's scrub worker then
  * sleeps its timeout, 2 s the first time, and asks again), the one after
- * it completes the scrub: the records are taken then, from the lists as
- * they are, and kept until the next start. Counting calls makes every
+ * it completes the scrub. The records are taken at the start, from the
+ * lists as they are then (an error added while a scrub runs waits for
+ * the next one, as on nfit_test), and kept until the next start. Linux
+ * starts a full scrub of every region at boot, often still running when
+ * userspace injects. Counting calls makes every
  * guest, however slow (a nested TCG guest), see the same sequence, and
  * tests need no sleeps. A short scrub (ND_ARS_RETURN_PREV_DATA) completes
  * at once with what the guest already knows (Linux queries right after
@@ -115,10 +118,10 @@ uint32_t nv_dsm_ars_cap(NvDsmCall *c)
     return NV_ARS_CAP_OUT_LEN;
 }
 
-/* The scrub ends: take its records (all errors in its range for a full
- * scrub, the known ones for a short one), at most NV_ARS_MAX_RECORDS;
- * a full scrub tells the guest of what it reports. */
-static void ars_complete(NvDsm *dsm)
+/* Take the scrub's records (all errors in its range for a full scrub,
+ * the known ones for a short one), at most NV_ARS_MAX_RECORDS; a full
+ * scrub tells the guest of what it reports. */
+static void ars_collect(NvDsm *dsm)
 {
     NvDsmArs *ars = &dsm->ars;
     uint64_t a = ars->addr, end = ars->addr + ars->length;
@@ -151,7 +154,6 @@ static void ars_complete(NvDsm *dsm)
             }
         }
     }
-    ars->state = NV_ARS_DONE;
 }
 
 uint32_t nv_dsm_ars_start(NvDsmCall *c)
@@ -176,11 +178,8 @@ uint32_t nv_dsm_ars_start(NvDsmCall *c)
     ars->type = type;
     ars->prev_data = flags & NV_ARS_FLAG_PREV_DATA;
     ars->busy_reported = false;
-    if (ars->prev_data) {
-        ars_complete(c->dsm);
-    } else {
-        ars->state = NV_ARS_RUNNING;
-    }
+    ars_collect(c->dsm);
+    ars->state = ars->prev_data ? NV_ARS_DONE : NV_ARS_RUNNING;
     nv_st32(c->out, NV_DSM_OK);
     nv_st32(c->out + 4, ars->prev_data ? 0 : 1); /* estimated seconds */
     return NV_ARS_START_OUT_LEN;
@@ -214,9 +213,7 @@ uint32_t nv_dsm_ars_status(NvDsmCall *c)
         ars->busy_reported = true;
         return status_header(c, NV_ARS_STATUS_BUSY, 0);
     }
-    if (ars->state == NV_ARS_RUNNING) {
-        ars_complete(c->dsm);
-    }
+    ars->state = NV_ARS_DONE;
     uint32_t n = ars->records->len;
     uint32_t len = status_header(c, ars->overflow ? NV_ARS_STATUS_INTR
                                                   : NV_DSM_OK, n);

@@ -7,7 +7,8 @@
 # ("42 8"); a read of a poisoned block fails with EIO; a direct write over
 # them clears them (Linux's Clear Uncorrectable Error). An injection with
 # notification (Notify 0x81 on \_SB.NVDR through the GED) makes Linux
-# scrub by itself. The state file keeps the list meanwhile. Prints TAP.
+# scrub by itself. The guest's dd is this machine's coreutils dd (page-
+# aligned O_DIRECT buffers, as ndctl's test uses). Prints TAP.
 #   usage: tests/test-ars.sh NVEMU_BINARY
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +29,8 @@ args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
 }
 out=$tmp/out
 "$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --vmm-args "$args" \
-    --guest-script "$here/guest/ars.sh" --vmm-timeout 200 >"$out" 2>&1
+    --guest-script "$here/guest/ars.sh" --guest-tool "$(command -v dd)" \
+    --vmm-timeout 200 >"$out" 2>&1
 sed 's/^/# /' "$out"
 
 # value LABEL: what follows "RESULT: LABEL "
@@ -62,7 +64,7 @@ check "a direct read of poisoned block 45 fails with EIO" \
     has '^RESULT: read-poisoned rc=1 err=.*Input/outputerror'
 check "a read of clean block 50 works" is read-clean 'rc=0'
 check "a direct write over 42..49 succeeds and clears badblocks" \
-    has '^RESULT: write-over rc=0 err=$'
+    has '^RESULT: write-over rc=0 '
 after_write() {
     is after-write-badblocks '[]' && no_status after-write-status && is read-after-write rc=0
 }

@@ -303,6 +303,8 @@ static void test_scrub(Fx *fx, gconstpointer data)
     /* a full scrub of nv0: in progress once, busy to starts, then done */
     g_assert_cmpuint(start(fx, nv0->addr, nv0->size, 2, 0), ==, 0);
     g_assert_cmpuint(start(fx, nv0->addr, nv0->size, 2, 0), ==, 6);
+    /* added while it runs: for the next scrub */
+    g_assert_cmpuint(inject(fx, nv0->addr + 0x20000, 0x100, 0), ==, 0);
     g_assert_cmphex(ars_status(fx, &out), ==, NV_ARS_STATUS_BUSY);
     g_assert_cmpuint(nv_ld32(out + 44), ==, 0);
     g_assert_cmphex(nv_ld64(out + 8), ==, nv0->addr);
@@ -323,7 +325,7 @@ static void test_scrub(Fx *fx, gconstpointer data)
                      ==, 0);
     g_assert_cmphex(ars_status(fx, &out), ==, NV_ARS_STATUS_BUSY);
     g_assert_cmphex(ars_status(fx, &out), ==, NV_DSM_OK);
-    ASSERT_RECORDS(out, "1:10800+800 1:7fffe00+200 2:0+100");
+    ASSERT_RECORDS(out, "1:10800+800 1:20000+100 1:7fffe00+200 2:0+100");
 
     /* a short scrub: at once, only what the guest knows. nv1's range was
      * reported by the clipped scrub above: known; a new one is not */
@@ -331,7 +333,8 @@ static void test_scrub(Fx *fx, gconstpointer data)
     g_assert_cmpuint(start(fx, nv0->addr, nv1->addr + nv1->size - nv0->addr,
                            2, NV_ARS_FLAG_PREV_DATA), ==, 0);
     g_assert_cmphex(ars_status(fx, &out), ==, NV_DSM_OK);
-    ASSERT_RECORDS(out, "1:5400+100 1:10000+1000 1:7fffe00+200 2:0+100");
+    ASSERT_RECORDS(out, "1:5400+100 1:10000+1000 1:20000+100 1:7fffe00+200 "
+                        "2:0+100");
     /* notified: known at once, and the root is notified */
     g_assert_cmpuint(inject(fx, nv1->addr + 0x9000, 0x100,
                             NV_ARS_INJECT_NOTIFY), ==, 0);
