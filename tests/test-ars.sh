@@ -8,7 +8,9 @@
 # them clears them (Linux's Clear Uncorrectable Error). An injection with
 # notification (Notify 0x81 on \_SB.NVDR through the GED) makes Linux
 # scrub by itself. The guest's dd is this machine's coreutils dd (page-
-# aligned O_DIRECT buffers, as ndctl's test uses). Prints TAP.
+# aligned O_DIRECT buffers, as ndctl's test uses). A second nvemu run with
+# the same state file: an error left in the list by the first is found by
+# the scrub Linux runs at boot. Prints TAP.
 #   usage: tests/test-ars.sh NVEMU_BINARY
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +30,7 @@ args+=' -device nvdimm,id=nv0,memdev=mem0,label-size=0,state-file=/tmp/nv0.state
 args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
 }
 out=$tmp/out
-"$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --vmm-args "$args" \
+"$here/../tools/test-host/run" --vmm "nvemu=$nvemu" --boots 2 --vmm-args "$args" \
     --guest-script "$here/guest/ars.sh" --guest-tool "$(command -v dd)" \
     --vmm-timeout 200 >"$out" 2>&1
 sed 's/^/# /' "$out"
@@ -41,7 +43,7 @@ has() { grep -qE -- "$1" "$out"; }
 status_42_8() { [[ $(value "$1") == *'"badblocks":[{"block":42,"count":8}]'* ]]; }
 no_status() { [[ $(value "$1") != *'"block"'* ]]; }
 
-echo "1..14"
+echo "1..17"
 check "the bus offers ARS, clear, translate and injection (dsm_mask 0x3be); a raw namespace" \
     has '^RESULT: setup ns=namespace0.0 mode=raw bus_dsm_mask=0x3be scrub='
 check "inject 8 blocks at 42 --no-notify: --status lists block 42 count 8" \
@@ -71,5 +73,13 @@ after_write() {
 check "... badblocks empty, --status empty, block 45 readable" after_write
 check "inject with notification (block 100): Linux scrubs by itself, badblocks '100 1'" \
     has '^RESULT: notify-badblocks \[100 1,\] waited='
-check "... cleared by a write" has '^RESULT: notify-cleared \[\] status=.*'
+check "... cleared by a write" has '^RESULT: notify-cleared \[\] status=$'
+check "boot 1 ends with block 200 injected (no notification), not in badblocks" \
+    has '^RESULT: left-for-boot2 \[\] status=\{"badblocks":\[\{"block":200,"count":1\}\]\}$'
+found_at_boot2() {
+    is boot2-badblocks '[200 1,]' && [[ $(value boot2-status) == *'"block":200,"count":1'* ]]
+}
+check "boot 2 (new nvemu run, same state file): Linux's boot scrub found it, badblocks '200 1'" \
+    found_at_boot2
+check "boot 2: a write clears it" has '^RESULT: boot2-cleared \[\] status=$'
 guest_tap_exit
