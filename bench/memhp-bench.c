@@ -14,7 +14,8 @@
  *         the total grown by 1 GiB (all 8 blocks online); also the QMP
  *         reply's arrival (add1-reply);
  *   del1: from the write() of device_del to DEVICE_DELETED (del1), and to
- *         the total back where it was (del1-guest); object-del;
+ *         the first mailbox read showing the total back where it was
+ *         (del1-guest; both watched at once); object-del;
  *   add8: 8 backends added (not timed), then from the first device_add to
  *         the total grown by 8 GiB, the 8 device_adds sent one after the
  *         other (each once the previous reply came);
@@ -175,16 +176,28 @@ static double wait_total(unsigned long long kb, const char *what)
     }
 }
 
-static double wait_deleted(unsigned n, const char *what)
+/* Waits for the N-th DEVICE_DELETED and for the guest's total to be KB,
+ * watching both at once; *ev and *back get the times each was first seen. */
+static void wait_removed(unsigned n, unsigned long long kb, const char *what,
+                         double *ev, double *back)
 {
     double t0 = now_ms();
-    while (deleted < n) {
-        pump(0, 100);
-        if (now_ms() - t0 > TIMEOUT_MS) {
-            fail("%s: %u of %u DEVICE_DELETED", what, deleted, n);
+    const struct timespec half = { 0, 500000 };
+    *ev = *back = 0;
+    while (!*ev || !*back) {
+        pump(0, 0);
+        if (!*ev && deleted >= n) {
+            *ev = now_ms();
         }
+        if (!*back && total() == kb) {
+            *back = now_ms();
+        }
+        if (now_ms() - t0 > TIMEOUT_MS) {
+            fail("%s: %u of %u DEVICE_DELETED, guest total %llu kB, waited for %llu",
+                 what, deleted, n, total(), kb);
+        }
+        nanosleep(&half, NULL);
     }
-    return now_ms();
 }
 
 int main(int argc, char **argv)
@@ -236,8 +249,7 @@ int main(int argc, char **argv)
         add1 = on - s, add1r = reply - s;
         unsigned d0 = deleted;
         s = cmd("device_del", "\"id\":\"d%d\"", r);
-        del = wait_deleted(d0 + 1, "del1");
-        back = wait_total(base, "del1");
+        wait_removed(d0 + 1, base, "del1", &del, &back);
         del1 = del - s, del1g = back - s;
         cmd("object-del", "\"id\":\"b%d\"", r);
         for (int i = 0; i < 8; i++) {
@@ -254,8 +266,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < 8; i++) {
             cmd("device_del", "\"id\":\"d%d_%d\"", r, i);
         }
-        del = wait_deleted(d0 + 8, "del8");
-        back = wait_total(base, "del8");
+        wait_removed(d0 + 8, base, "del8", &del, &back);
         del8 = del - s, del8g = back - s;
         for (int i = 0; i < 8; i++) {
             cmd("object-del", "\"id\":\"b%d_%d\"", r, i);
