@@ -26,6 +26,10 @@ boot2() {
 case "$1" in
 before)
     mbox_clear
+    # the backing file exactly the backend's size (nvemu never resizes an
+    # existing file and refuses one of another size; the runner makes
+    # whole MiB)
+    [ "$2" = 1 ] && dd if=/dev/null of="$DISK1" bs=1 seek=$NVSIZE 2>/dev/null
     (qmp_open; "boot$2"; qmp_close; : > /tmp/qmp-done) &
     ;;
 after)
