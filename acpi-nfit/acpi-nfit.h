@@ -1,6 +1,6 @@
 /*
  * acpi-nfit/ — the ACPI tables of an nvemu machine: RSDP, XSDT, FADT
- * (hardware-reduced), MADT, DSDT, NFIT and the NVDIMM SSDT, built with the
+ * (hardware-reduced), MADT, DSDT, SRAT, NFIT and the NVDIMM SSDT, built with the
  * AML encoder in aml.h.
  *
  * Contract:
@@ -35,6 +35,9 @@
 #define NV_NFIT_VENDOR_ID      0x8086
 #define NV_NFIT_DEVICE_ID      0x0001
 #define NV_NFIT_FLAG_NOT_ARMED (1u << 3)
+/* The NFIT's header: the table header and 4 reserved bytes; the FIT
+ * (_FIT's buffer) is what follows. */
+#define NV_NFIT_HEADER_SIZE    40
 
 /* Sleep S5 as written by Linux to the sleep control register:
  * SLP_TYP << 2 | SLP_EN (hardware-reduced ACPI, ACPI 6.4 §4.8.3.7). */
@@ -67,9 +70,14 @@
 
 #define NV_GED_REG_LEN         4
 #define NV_GED_ESEL_OFFSET     0
-#define NV_GED_EVENT_MEMORY    0x1u  /* memory hotplug (a later issue) */
+#define NV_GED_EVENT_MEMORY    0x1u  /* \_SB.MHPC.MSCN () (memory hotplug) */
 #define NV_GED_EVENT_POWERDOWN 0x2u  /* Notify (\_SB.PWRB, 0x80) */
-#define NV_GED_EVENT_NVDIMM    0x4u  /* NVDIMM hotplug (a later issue) */
+#define NV_GED_EVENT_NVDIMM    0x4u  /* Notify (\_SB.NVDR, 0x80) (_FIT) */
+
+/* SRAT Memory Affinity flags (ACPI 6.4 §5.2.16.2) */
+#define NV_SRAT_MEM_ENABLED      (1u << 0)
+#define NV_SRAT_MEM_HOTPLUGGABLE (1u << 1)
+#define NV_SRAT_MEM_NON_VOLATILE (1u << 2)
 
 typedef struct NvAml NvAml; /* aml.h */
 
@@ -79,7 +87,17 @@ typedef void (*NvAcpiDsdtDevicesFn)(NvAml *sb, const void *opaque);
 
 typedef struct {
     uint32_t ncpus;
+    /* NUMA (the SRAT, srat.c): nodes (0 counts as 1), each vCPU's node
+     * (NULL: all on node 0), the boot RAM (all on node 0) and the
+     * device-memory region (hot-pluggable, on the last node). */
+    uint32_t numa_nodes;
+    const uint32_t *cpu_nodes;
+    uint64_t ram_below_4g;     /* RAM at [0, ram_below_4g) */
+    uint64_t ram_above_4g;     /* RAM at [4 GiB, 4 GiB + ram_above_4g) */
+    uint64_t devmem_base, devmem_size; /* 0 size: no slots */
     uint32_t slots;            /* one NVxx device per slot */
+    bool nvdimm;               /* -machine nvdimm=on: the SSDT (\_SB.NVDR,
+                                * _FIT) when slots > 0 */
     GPtrArray *dimms;          /* NvDimm *, planned (slot, addr, size set) */
     /* NFIT platform capabilities (ACPI 6.4 §5.2.25.9): 0 claims nothing
      * and omits the structure (QEMU's default); NV_NFIT_CAP_MEM_CTRL
@@ -122,6 +140,10 @@ GArray *nv_acpi_build_dsdt(const NvAcpiConfig *cfg);
 GArray *nv_acpi_build_fadt(const NvAcpiConfig *cfg, uint64_t dsdt_gpa);
 GArray *nv_acpi_build_madt(const NvAcpiConfig *cfg);
 GArray *nv_acpi_build_nfit(const NvAcpiConfig *cfg);
+/* The SRAT; nv_acpi_build() emits it when nv_acpi_wants_srat(): slots > 0
+ * or more than one NUMA node. */
+GArray *nv_acpi_build_srat(const NvAcpiConfig *cfg);
+bool nv_acpi_wants_srat(const NvAcpiConfig *cfg);
 GArray *nv_acpi_build_ssdt_nvdimm(const NvAcpiConfig *cfg);
 GArray *nv_acpi_build_xsdt(const uint64_t *gpas, size_t n);
 GArray *nv_acpi_build_rsdp(uint64_t xsdt_gpa);

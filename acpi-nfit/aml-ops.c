@@ -360,6 +360,26 @@ NvAml *aml_memory32_fixed(uint32_t base, uint32_t length, bool writable)
     return descriptor((const uint8_t *)d->data, d->len);
 }
 
+/* §6.4.3.5.1 QWord Address Space Descriptor: 0x8A, length 43 (word),
+ * resource type 0 (memory), general flags (bit 0 consumer, bit 2 _MIF,
+ * bit 3 _MAF; bit 1 clear: positive decode), type-specific flags (bit 0
+ * read/write, bits 1-2 _MEM 1: cacheable), granularity, min, max,
+ * translation offset, length (qwords) */
+NvAml *aml_qword_memory(uint64_t min, uint64_t max, uint64_t length,
+                        bool writable)
+{
+    g_autoptr(GArray) d = g_array_new(FALSE, FALSE, 1);
+    g_array_append_vals(d, "\x8A\x2B\x00\x00", 4);
+    g_array_append_val(d, (uint8_t){ 1u << 0 | 1u << 2 | 1u << 3 });
+    g_array_append_val(d, (uint8_t){ (writable ? 1u : 0) | 1u << 1 });
+    aml_put_le(d, 0, 8);
+    aml_put_le(d, min, 8);
+    aml_put_le(d, max, 8);
+    aml_put_le(d, 0, 8);
+    aml_put_le(d, length, 8);
+    return descriptor((const uint8_t *)d->data, d->len);
+}
+
 static void check_flags(unsigned flags)
 {
     if (flags & ~(unsigned)(AML_IRQ_EDGE | AML_IRQ_ACTIVE_LOW |

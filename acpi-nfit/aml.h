@@ -202,6 +202,13 @@ NvAml *aml_io(uint16_t min, uint16_t max, uint8_t alignment, uint8_t length);
 /* Memory32Fixed (ReadWrite/ReadOnly, base, length) */
 NvAml *aml_memory32_fixed(uint32_t base, uint32_t length, bool writable);
 
+/* QWordMemory (ResourceConsumer, PosDecode, MinFixed, MaxFixed,
+ * Cacheable, ReadWrite/ReadOnly, 0, min, max, 0, length): the QWord
+ * Address Space Descriptor for memory (0x8A, ACPI 6.4 §6.4.3.5.1). The
+ * fields sit at byte 14 (min), 22 (max), 38 (length) of the descriptor. */
+NvAml *aml_qword_memory(uint64_t min, uint64_t max, uint64_t length,
+                        bool writable);
+
 /* Interrupt flags; the default (0) is level-triggered, active-high,
  * exclusive. */
 enum {

@@ -304,6 +304,8 @@ static gint by_slot(gconstpointer a, gconstpointer b)
     return x->slot < y->slot ? -1 : x->slot > y->slot;
 }
 
+G_STATIC_ASSERT(NV_NFIT_HEADER_SIZE == NV_ACPI_HEADER_SIZE + 4);
+
 GArray *nv_acpi_build_nfit(const NvAcpiConfig *cfg)
 {
     GArray *t = g_array_new(FALSE, TRUE, 1);

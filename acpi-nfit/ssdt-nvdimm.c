@@ -2,7 +2,9 @@
  * acpi-nfit/ssdt-nvdimm.c — the NVDIMM SSDT: the root device \_SB.NVDR
  * (ACPI0012) and one NVxx device per memory slot, whose _DSM, _LSI, _LSR
  * and _LSW methods all funnel into one method, NVDR.NCAL, which drives the
- * mailbox of docs/dsm-abi.md.
+ * mailbox of docs/dsm-abi.md. Its _FIT reads the current NFIT structures
+ * through the same mailbox (handle NV_DSM_FIT_HANDLE), so a hot-added
+ * NVDIMM reaches Linux after Notify (NVDR, 0x80).
  *
  * In ASL, NCAL is:
  *
@@ -237,6 +239,90 @@ static NvAml *method_lsw(uint32_t handle)
     return m;
 }
 
+/*
+ * RFIT (offset): one Read FIT call, its raw result (u32 status, bytes).
+ *   Local0 = Buffer (4) {}
+ *   CreateDWordField (Local0, 0, OFST)
+ *   OFST = Arg0
+ *   Return (NCAL (0x10000, 1, 1, Local0))
+ */
+static NvAml *method_rfit(void)
+{
+    NvAml *m = aml_method("RFIT", 1, true);
+    aml_append(m, aml_store(aml_buffer_sized(aml_int(4)), aml_local(0)));
+    aml_append(m, aml_create_dword_field(aml_local(0), aml_int(0), "OFST"));
+    aml_append(m, aml_store(aml_arg(0), aml_name("OFST")));
+    aml_append(m, aml_return(aml_call(ROOT "NCAL",
+                                      aml_int(NV_DSM_FIT_HANDLE),
+                                      aml_int(NV_DSM_REVISION),
+                                      aml_int(NV_DSM_FN_READ_FIT),
+                                      aml_local(0), NULL)));
+    return m;
+}
+
+/*
+ * _FIT: the current NFIT structures (ACPI 6.4 §6.5.9), read in chunks as
+ * QEMU's _FIT does; a FIT that changed under the loop starts it again.
+ *   Local0 = Buffer (0) {}                    // the FIT so far
+ *   Local1 = Zero                             // its length, the offset
+ *   While (One) {
+ *     Local2 = RFIT (Local1)
+ *     Local3 = SizeOf (Local2)
+ *     If (Local3 < 4) { Return (Buffer (0) {}) }   // no answer
+ *     Local4 = ToInteger (Mid (Local2, Zero, 4))    // status
+ *     If (Local4 == 0x100) { Local0 = Buffer (0) {}  Local1 = Zero }
+ *     Else {
+ *       If (Local4 != Zero) { Return (Buffer (0) {}) }
+ *       If (Local3 == 4) { Break }               // no more bytes
+ *       Local0 = Concatenate (Local0, Mid (Local2, 4, Local3))
+ *       Local1 += Local3 - 4
+ *     }
+ *   }
+ *   Return (Local0)
+ */
+static NvAml *method_fit(void)
+{
+    NvAml *m = aml_method("_FIT", 0, true);
+    aml_append(m, aml_store(aml_buffer(NULL, 0), aml_local(0)));
+    aml_append(m, aml_store(aml_int(0), aml_local(1)));
+    NvAml *loop = aml_while(aml_int(1));
+    aml_append(loop, aml_store(aml_call(ROOT "RFIT", aml_local(1), NULL),
+                               aml_local(2)));
+    aml_append(loop, aml_store(aml_sizeof(aml_local(2)), aml_local(3)));
+    NvAml *none = aml_if(aml_lless(aml_local(3), aml_int(4)));
+    aml_append(none, aml_return(aml_buffer(NULL, 0)));
+    aml_append(loop, none);
+    aml_append(loop, aml_store(aml_to_integer(aml_mid(aml_local(2),
+                                                      aml_int(0), aml_int(4),
+                                                      NULL), NULL),
+                               aml_local(4)));
+    NvAml *changed = aml_if(aml_lequal(aml_local(4),
+                                       aml_int(NV_DSM_FIT_CHANGED)));
+    aml_append(changed, aml_store(aml_buffer(NULL, 0), aml_local(0)));
+    aml_append(changed, aml_store(aml_int(0), aml_local(1)));
+    aml_append(loop, changed);
+    NvAml *other = aml_else();
+    NvAml *bad = aml_if(aml_lnot(aml_lequal(aml_local(4), aml_int(0))));
+    aml_append(bad, aml_return(aml_buffer(NULL, 0)));
+    aml_append(other, bad);
+    NvAml *end = aml_if(aml_lequal(aml_local(3), aml_int(4)));
+    aml_append(end, aml_break());
+    aml_append(other, end);
+    aml_append(other, aml_store(aml_concatenate(aml_local(0),
+                                                aml_mid(aml_local(2),
+                                                        aml_int(4),
+                                                        aml_local(3), NULL),
+                                                NULL),
+                                aml_local(0)));
+    aml_append(other, aml_add(aml_local(1),
+                              aml_subtract(aml_local(3), aml_int(4), NULL),
+                              aml_local(1)));
+    aml_append(loop, other);
+    aml_append(m, loop);
+    aml_append(m, aml_return(aml_local(0)));
+    return m;
+}
+
 static const NvDimm *nvdimm_in_slot(const NvAcpiConfig *cfg, uint32_t slot)
 {
     for (guint i = 0; cfg->dimms && i < cfg->dimms->len; i++) {
@@ -279,6 +365,8 @@ GArray *nv_acpi_build_ssdt_nvdimm(const NvAcpiConfig *cfg)
     aml_append(root, method_ncal());
     aml_append(root, method_argb());
     aml_append(root, method_dsm(NV_DSM_UUID_ROOT, 0));
+    aml_append(root, method_rfit());
+    aml_append(root, method_fit());
     for (uint32_t slot = 0; slot < cfg->slots; slot++) {
         aml_append(root, nvdimm_device(cfg, slot));
     }

@@ -521,6 +521,16 @@ static bool check_config(const NvAcpiConfig *cfg, GError **errp)
                     cfg->flush_hint_base, cfg->slots);
         return false;
     }
+    uint32_t nodes = MAX(cfg->numa_nodes, 1u);
+    for (uint32_t i = 0; cfg->cpu_nodes && i < cfg->ncpus; i++) {
+        if (cfg->cpu_nodes[i] >= nodes) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                        "ACPI: vCPU %u is on node %u, but the machine has "
+                        "%u NUMA node%s", i, cfg->cpu_nodes[i], nodes,
+                        nodes == 1 ? "" : "s");
+            return false;
+        }
+    }
     for (guint i = 0; cfg->dimms && i < cfg->dimms->len; i++) {
         const NvDimm *d = g_ptr_array_index(cfg->dimms, i);
         if (d->kind == NV_DIMM_NVDIMM && d->slot >= cfg->slots) {
@@ -549,14 +559,17 @@ NvAcpiTables *nv_acpi_build(const NvAcpiConfig *cfg, GError **errp)
     g_autoptr(NvAcpiTables) t = g_new0(NvAcpiTables, 1);
     t->tables = g_ptr_array_new_with_free_func(table_free);
 
-    /* Layout order: DSDT, FADT, MADT, [NFIT], [SSDT], XSDT. The XSDT lists
-     * every table but the DSDT, which only the FADT points at. */
+    /* Layout order: DSDT, FADT, MADT, [SRAT], [NFIT], [SSDT], XSDT. The
+     * XSDT lists every table but the DSDT, which only the FADT points at. */
     uint64_t next = cfg->tables_base;
-    uint64_t listed[4];
+    uint64_t listed[5];
     size_t n = 0;
     uint64_t dsdt = place(t, nv_acpi_build_dsdt(cfg), &next);
     listed[n++] = place(t, nv_acpi_build_fadt(cfg, dsdt), &next);
     listed[n++] = place(t, nv_acpi_build_madt(cfg), &next);
+    if (nv_acpi_wants_srat(cfg)) {
+        listed[n++] = place(t, nv_acpi_build_srat(cfg), &next);
+    }
     /* No NFIT without an NVDIMM: a table holding only the capabilities
      * structure describes nothing. Linux's nfit driver is content with
      * the SSDT's ACPI0012 root device alone (it waits for _FIT). */
@@ -564,8 +577,9 @@ NvAcpiTables *nv_acpi_build(const NvAcpiConfig *cfg, GError **errp)
         listed[n++] = place(t, nv_acpi_build_nfit(cfg), &next);
     }
     /* One NVxx device per memory slot, hence an SSDT whenever there are
-     * slots, NVDIMMs or not. */
-    if (cfg->slots > 0) {
+     * slots and nvdimm=on, NVDIMMs or not: the nfit driver binds to
+     * ACPI0012 and hears the Notify (NVDR, 0x80) of an NVDIMM hot-add. */
+    if (cfg->slots > 0 && cfg->nvdimm) {
         listed[n++] = place(t, nv_acpi_build_ssdt_nvdimm(cfg), &next);
     }
     uint64_t xsdt = place(t, nv_acpi_build_xsdt(listed, n), &next);

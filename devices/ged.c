@@ -100,8 +100,15 @@ bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp)
  *     Field (EREG, DWordAcc, NoLock, WriteAsZeros) { ESEL, 32 }
  *     Method (_EVT, 1, Serialized) {
  *       Local0 = ESEL                          // reads and clears
+ *       If ((Local0 & 1) == 1) { \_SB.MHPC.MSCN () }   // memory hotplug
  *       If ((Local0 & 2) == 2) { Notify (\_SB.PWRB, 0x80) }
+ *       If ((Local0 & 4) == 4) { Notify (\_SB.NVDR, 0x80) } // NVDIMM hotplug
  *     }
+ *
+ * The memory and NVDIMM Ifs are there only for the bits in @events (the
+ * machine has MHPC when it has slots, NVDR with nvdimm=on and slots), as
+ * QEMU's build_ged_aml() tests its ged-event bitmap; the power button is
+ * always there.
  *   }
  *   Device (\_SB.PWRB) { Name (_HID, "PNP0C0C")  Name (_UID, Zero) }
  *
@@ -110,7 +117,16 @@ bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp)
  * (drivers/acpi/button.c) binds to PNP0C0C and turns Notify 0x80 into
  * KEY_POWER on its input device "Power Button".
  */
-NvAml *nv_ged_aml(void)
+/* If ((Local0 & bit) == bit) { action } */
+static NvAml *on_event(uint32_t bit, NvAml *action)
+{
+    NvAml *i = aml_if(aml_lequal(aml_and(aml_local(0), aml_int(bit), NULL),
+                                 aml_int(bit)));
+    aml_append(i, action);
+    return i;
+}
+
+NvAml *nv_ged_aml(uint32_t events)
 {
     NvAml *list = aml_list();
 
@@ -130,12 +146,18 @@ NvAml *nv_ged_aml(void)
 
     NvAml *evt = aml_method("_EVT", 1, true);
     aml_append(evt, aml_store(aml_name("ESEL"), aml_local(0)));
-    NvAml *pwr = aml_if(aml_lequal(aml_and(aml_local(0),
-                                           aml_int(NV_GED_EVENT_POWERDOWN),
-                                           NULL),
-                                   aml_int(NV_GED_EVENT_POWERDOWN)));
-    aml_append(pwr, aml_notify(aml_name("\\_SB.PWRB"), aml_int(0x80)));
-    aml_append(evt, pwr);
+    if (events & NV_GED_EVENT_MEMORY) {
+        aml_append(evt, on_event(NV_GED_EVENT_MEMORY,
+                                 aml_call("\\_SB.MHPC.MSCN", NULL)));
+    }
+    aml_append(evt, on_event(NV_GED_EVENT_POWERDOWN,
+                             aml_notify(aml_name("\\_SB.PWRB"),
+                                        aml_int(0x80))));
+    if (events & NV_GED_EVENT_NVDIMM) {
+        aml_append(evt, on_event(NV_GED_EVENT_NVDIMM,
+                                 aml_notify(aml_name("\\_SB.NVDR"),
+                                            aml_int(0x80))));
+    }
     aml_append(ged, evt);
     aml_append(list, ged);
 

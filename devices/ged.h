@@ -1,7 +1,7 @@
 /*
  * devices/ged.h — the Generic Event Device (ged.c): how the machine tells
- * a hardware-reduced ACPI guest of a platform event (system_powerdown now;
- * memory and NVDIMM hotplug next). Its register layout and event bits are
+ * a hardware-reduced ACPI guest of a platform event (system_powerdown,
+ * memory and NVDIMM hotplug). Its register layout and event bits are
  * acpi-nfit's (NV_GED_*, acpi-nfit.h), its AML fragment is nv_ged_aml().
  */
 #ifndef NVEMU_GED_H
@@ -32,8 +32,10 @@ void nv_ged_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
  * pulse, whatever the irq function takes (the board's irq lock). */
 void nv_ged_raise(NvGed *g, uint32_t events);
 /* Device (GED) at NV_MMIO_GED / NV_IRQ_GED and Device (PWRB), for the
- * DSDT's \_SB scope (aml.h). */
-NvAml *nv_ged_aml(void);
+ * DSDT's \_SB scope (aml.h). @events: the NV_GED_EVENT_* the machine has
+ * besides the power button: NV_GED_EVENT_MEMORY makes _EVT call
+ * \_SB.MHPC.MSCN (), NV_GED_EVENT_NVDIMM Notify (\_SB.NVDR, 0x80). */
+NvAml *nv_ged_aml(uint32_t events);
 /* Register the register block at NV_MMIO_GED on @bus. */
 bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp);
 

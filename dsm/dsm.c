@@ -17,6 +17,8 @@ struct NvDsm {
     uint8_t *in;          /* private copy of Arg3 (NV_DSM_IN_MAX) */
     uint8_t *out;         /* private result buffer (NV_DSM_OUT_MAX) */
     uint64_t calls;
+    GBytes *fit;          /* the NFIT's structures (nv_dsm_set_fit()) */
+    bool fit_dirty;       /* changed since the last Read FIT at 0 */
 };
 
 typedef struct {
@@ -165,8 +167,44 @@ static uint32_t handle_dimm(NvDimm *d, const Request *r, uint8_t *out)
     return status_only(out, NV_DSM_UNSUPPORTED);
 }
 
+/* Handle NV_DSM_FIT_HANDLE: QEMU's Read FIT (see dsm.h). */
+static uint32_t handle_fit(NvDsm *dsm, const Request *r)
+{
+    if (r->function == NV_DSM_FN_QUERY) {
+        return query(dsm->out, r->revision == NV_DSM_REVISION
+                                   ? 1u << NV_DSM_FN_READ_FIT : 0);
+    }
+    if (r->revision != NV_DSM_REVISION ||
+        r->function != NV_DSM_FN_READ_FIT) {
+        return status_only(dsm->out, NV_DSM_UNSUPPORTED);
+    }
+    if (r->in_len < 4) {
+        return status_only(dsm->out, NV_DSM_INVALID_INPUT);
+    }
+    uint32_t off = nv_ld32(r->in);
+    gsize len = 0;
+    const uint8_t *fit = dsm->fit ? g_bytes_get_data(dsm->fit, &len) : NULL;
+    if (off > len) {
+        return status_only(dsm->out, NV_DSM_INVALID_INPUT);
+    }
+    if (off == 0) {
+        dsm->fit_dirty = false;
+    } else if (dsm->fit_dirty) {
+        return status_only(dsm->out, NV_DSM_FIT_CHANGED);
+    }
+    size_t n = MIN(len - off, (size_t)NV_DSM_FIT_MAX_READ);
+    nv_st32(dsm->out, NV_DSM_OK);
+    if (n) {
+        memcpy(dsm->out + 4, fit + off, n);
+    }
+    return 4 + (uint32_t)n;
+}
+
 static uint32_t dispatch(NvDsm *dsm, const Request *r)
 {
+    if (r->handle == NV_DSM_FIT_HANDLE) {
+        return handle_fit(dsm, r);
+    }
     if (r->handle == 0) {
         /* Root device: no root functions (ARS etc.) are offered yet. */
         if (r->function == NV_DSM_FN_QUERY) {
@@ -228,6 +266,19 @@ void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
     g_mutex_unlock(&dsm->lock);
 }
 
+void nv_dsm_set_fit(NvDsm *dsm, const void *fit, size_t len)
+{
+    GBytes *b = g_bytes_new(fit, len);
+    g_mutex_lock(&dsm->lock);
+    GBytes *old = dsm->fit;
+    dsm->fit = b;
+    dsm->fit_dirty = true;
+    g_mutex_unlock(&dsm->lock);
+    if (old) {
+        g_bytes_unref(old);
+    }
+}
+
 uint64_t nv_dsm_calls(NvDsm *dsm)
 {
     g_mutex_lock(&dsm->lock);
@@ -253,6 +304,9 @@ void nv_dsm_free(NvDsm *dsm)
         return;
     }
     g_mutex_clear(&dsm->lock);
+    if (dsm->fit) {
+        g_bytes_unref(dsm->fit);
+    }
     g_ptr_array_unref(dsm->dimms);
     g_free(dsm->in);
     g_free(dsm->out);

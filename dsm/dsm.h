@@ -104,6 +104,26 @@ enum {
     NV_DSM_FN_SET_LABEL_DATA = 6,
 };
 
+/*
+ * The FIT handle (QEMU's reserved handle, docs/specs/acpi_nvdimm.rst): the
+ * root device's _FIT method reads the current NFIT structures (the NFIT
+ * without its header) through the mailbox, as QEMU's does.
+ *   function 0: the bitmap 0x3;
+ *   function 1 "Read FIT", Arg3 = u32 offset: u32 status, then the FIT's
+ *     bytes from offset to its end, at most NV_DSM_FIT_MAX_READ of them
+ *     (none at the end: _FIT stops there). Status NV_DSM_OK;
+ *     NV_DSM_INVALID_INPUT for an offset past the end (or no offset);
+ *     NV_DSM_FIT_CHANGED when offset != 0 and the FIT changed since the
+ *     last read at offset 0 (_FIT starts again from 0).
+ */
+#define NV_DSM_FIT_HANDLE    0x10000
+#define NV_DSM_FN_READ_FIT   1
+#define NV_DSM_FIT_CHANGED   0x100
+/* All of it in one call: a result over 252 bytes moves the whole mailbox
+ * field in the guest's interpreter anyway (ssdt-nvdimm.c), so smaller
+ * chunks would only mean more round trips. */
+#define NV_DSM_FIT_MAX_READ  (NV_DSM_OUT_MAX - 4)
+
 typedef struct NvDsm NvDsm;
 
 /*
@@ -117,6 +137,12 @@ void nv_dsm_free(NvDsm *dsm);
  * processes the mailbox; reads return the number of requests served. */
 void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
                         unsigned len, bool is_write);
+
+/* The FIT that Read FIT returns from now on (@len bytes at @fit, copied):
+ * marks it changed, so a read at a non-zero offset answers
+ * NV_DSM_FIT_CHANGED until the guest reads at 0 again. Thread-safe
+ * against the guest's calls (takes the device's lock). */
+void nv_dsm_set_fit(NvDsm *dsm, const void *fit, size_t len);
 
 /* Requests served since creation (tests, benchmarks). */
 uint64_t nv_dsm_calls(NvDsm *dsm);

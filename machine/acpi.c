@@ -5,6 +5,7 @@
 #include "flush-hint.h"
 #include "aml.h"
 #include "ged.h"
+#include "memhp.h"
 
 #include <errno.h>
 #include <string.h>
@@ -72,7 +73,15 @@ static void board_dsdt_devices(NvAml *sb, const void *opaque)
     if (cfg->rtc) {
         aml_append(sb, nv_rtc_aml());
     }
-    aml_append(sb, nv_ged_aml());
+    uint32_t events = 0;
+    if (cfg->board.slots > 0) {
+        aml_append(sb, nv_memhp_aml(cfg->board.slots));
+        events |= NV_GED_EVENT_MEMORY;
+        if (cfg->board.nvdimm_enabled) {
+            events |= NV_GED_EVENT_NVDIMM;
+        }
+    }
+    aml_append(sb, nv_ged_aml(events));
 }
 
 void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
@@ -80,7 +89,14 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
     uint64_t fw = nv_config_fw_base(cfg);
     *acpi = (NvAcpiConfig) {
         .ncpus = cfg->smp,
+        .numa_nodes = cfg->board.numa_nodes,
+        .cpu_nodes = cfg->cpu_node,
+        .ram_below_4g = cfg->layout.ram_below_4g,
+        .ram_above_4g = cfg->layout.ram_above_4g,
+        .devmem_base = cfg->layout.devmem_base,
+        .devmem_size = cfg->layout.devmem_size,
         .slots = cfg->board.slots,
+        .nvdimm = cfg->board.nvdimm_enabled,
         .dimms = cfg->dimms,
         .nfit_capabilities = nv_config_nfit_capabilities(cfg),
         .tables_base = fw + NV_ACPI_TABLES_OFFSET,
@@ -96,6 +112,18 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
         .dsdt_devices = board_dsdt_devices,
         .dsdt_devices_opaque = cfg,
     };
+}
+
+GBytes *nv_acpi_fit(const NvConfig *cfg)
+{
+    NvAcpiConfig acpi;
+    nv_config_acpi(cfg, &acpi);
+    GArray *nfit = nv_acpi_build_nfit(&acpi);
+    g_assert(nfit->len >= NV_NFIT_HEADER_SIZE);
+    GBytes *fit = g_bytes_new(nfit->data + NV_NFIT_HEADER_SIZE,
+                              nfit->len - NV_NFIT_HEADER_SIZE);
+    g_array_unref(nfit);
+    return fit;
 }
 
 static bool write_table(const char *dir, const char *sig, const GArray *data,

@@ -20,6 +20,9 @@ bool nv_hostmem_guest_flush_persists(const NvHostMem *hm);
 uint32_t nv_config_nfit_capabilities(const NvConfig *cfg);
 /* The ACPI description of a planned configuration (see acpi-nfit.h). */
 void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi);
+/* The FIT of @cfg as its DIMMs are now: the NFIT's structures without
+ * the table's header (what _FIT returns, ACPI 6.4 §6.5.9). */
+GBytes *nv_acpi_fit(const NvConfig *cfg);
 /* --dump-acpi DIR: every table as DIR/<signature>.dat, lower case, as
  * `acpidump -b` names them (rsdp.dat, xsdt.dat, facp.dat, ...). */
 bool nv_config_dump_acpi(const NvConfig *cfg, const char *dir, GError **errp);

@@ -4,6 +4,7 @@
  * puts vCPUs on top; the tests drive it directly as the guest would.
  */
 #include "board.h"
+#include "acpi.h"
 #include "flush-hint.h"
 
 #include <string.h>
@@ -14,6 +15,7 @@ G_STATIC_ASSERT(NV_MMIO_FLUSH_HINTS +
                 (uint64_t)NV_MAX_SLOTS * NV_FLUSH_HINT_STRIDE <=
                 NV_MMIO_DSM_DOORBELL);
 G_STATIC_ASSERT(NV_IRQ_GED != NV_IRQ_COM1);
+G_STATIC_ASSERT(NV_MMIO_MEMHP >= NV_MMIO_GED + NV_GED_REG_LEN);
 
 /* Devices (the serial from the main loop's console input, too) call this
  * while the VM may be coming or going; the lock keeps fn and opaque
@@ -36,6 +38,55 @@ void nv_board_set_irq(NvBoard *b, NvIrqFn fn, void *opaque)
     g_mutex_unlock(&b->irq_lock);
 }
 
+static void board_memhp_ost(void *opaque, uint32_t slot, uint32_t event,
+                            uint32_t status)
+{
+    NvBoard *b = opaque;
+    g_mutex_lock(&b->memhp_lock);
+    if (b->memhp_ops.ost) {
+        b->memhp_ops.ost(b->memhp_ops.opaque, slot, event, status);
+    }
+    g_mutex_unlock(&b->memhp_lock);
+}
+
+static void board_memhp_eject(void *opaque, uint32_t slot)
+{
+    NvBoard *b = opaque;
+    g_mutex_lock(&b->memhp_lock);
+    if (b->memhp_ops.eject) {
+        b->memhp_ops.eject(b->memhp_ops.opaque, slot);
+    }
+    g_mutex_unlock(&b->memhp_lock);
+}
+
+void nv_board_set_memhp_ops(NvBoard *b, const NvMemhpOps *ops)
+{
+    g_mutex_lock(&b->memhp_lock);
+    b->memhp_ops = ops ? *ops : (NvMemhpOps) { 0 };
+    g_mutex_unlock(&b->memhp_lock);
+}
+
+/* The controller, with the pc-dimms of the command line already in their
+ * slots (enabled, no insert event: the guest finds them at boot). */
+static bool attach_memhp(NvBoard *b, GError **errp)
+{
+    if (b->cfg->board.slots == 0) {
+        return true;
+    }
+    const NvMemhpOps ops = {
+        .ost = board_memhp_ost, .eject = board_memhp_eject, .opaque = b,
+    };
+    b->memhp = nv_memhp_new(b->cfg->board.slots, &ops);
+    for (guint i = 0; i < b->cfg->dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(b->cfg->dimms, i);
+        if (d->kind == NV_DIMM_PC) {
+            nv_memhp_plug(b->memhp, d->slot, d->addr, d->size, d->node,
+                          false);
+        }
+    }
+    return nv_memhp_attach(b->bus, b->memhp, errp);
+}
+
 static bool attach_flush_hints(NvBoard *b, GError **errp)
 {
     for (guint i = 0; i < b->cfg->dimms->len; i++) {
@@ -53,6 +104,7 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
     g_autoptr(NvBoard) b = g_new0(NvBoard, 1);
     b->cfg = cfg; /* parsing guaranteed RAM >= NV_RAM_MIN > NV_FW_AREA_SIZE */
     g_mutex_init(&b->irq_lock);
+    g_mutex_init(&b->memhp_lock);
     if (!nv_config_realize(cfg, errp)) {
         return NULL;
     }
@@ -72,6 +124,9 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
     b->bus = nv_io_bus_new();
     b->dsm = nv_dsm_new(nv_board_guest_ptr(b, b->dsm_mailbox,
                                            NV_DSM_MAILBOX_SIZE), cfg->dimms);
+    /* What _FIT reads at boot: the NFIT's structures. */
+    g_autoptr(GBytes) fit = nv_acpi_fit(cfg);
+    nv_dsm_set_fit(b->dsm, g_bytes_get_data(fit, NULL), g_bytes_get_size(fit));
     b->serial = nv_serial_new(cfg->serial == NV_SERIAL_STDIO ? 1
                              : cfg->serial == NV_SERIAL_FILE
                              ? cfg->serial_file.fd : -1,
@@ -93,7 +148,8 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
         !nv_ged_attach(b->bus, b->ged, errp) ||
         !nv_serial_attach(b->bus, b->serial, errp) ||
         !nv_power_attach(b->bus, b->power, errp) ||
-        !attach_flush_hints(b, errp)) {
+        !attach_flush_hints(b, errp) ||
+        !attach_memhp(b, errp)) {
         return NULL;
     }
     return g_steal_pointer(&b);
@@ -108,10 +164,12 @@ void nv_board_free(NvBoard *b)
     nv_serial_free(b->serial);
     nv_power_free(b->power);
     nv_ged_free(b->ged);
+    nv_memhp_free(b->memhp);
     nv_rtc_free(b->rtc);
     nv_io_bus_free(b->bus);
     nv_hostmem_free(b->ram);
     g_mutex_clear(&b->irq_lock);
+    g_mutex_clear(&b->memhp_lock);
     g_free(b);
 }
 

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "bus.h"
 #include "ged.h"
+#include "memhp.h"
 #include "power.h"
 #include "rtc.h"
 #include "serial.h"
@@ -25,6 +26,9 @@ typedef struct {
     NvPower *power;       /* FADT sleep/reset registers, i8042 reset */
     NvRtc *rtc;           /* CMOS RTC, or NULL with -machine rtc=off */
     NvGed *ged;           /* Generic Event Device (ged.h) */
+    NvMemhp *memhp;       /* memory hotplug controller, NULL without slots */
+    GMutex memhp_lock;    /* memhp_ops change while the guest ejects */
+    NvMemhpOps memhp_ops; /* where memhp's ost/eject go (no ost: dropped) */
     GMutex irq_lock;      /* irq and irq_opaque change while devices fire */
     NvIrqFn irq;          /* where interrupt lines go (KVM), or NULL */
     void *irq_opaque;
@@ -37,6 +41,11 @@ typedef struct {
 NvBoard *nv_board_new(NvConfig *cfg, GError **errp);
 /* Route the devices' interrupt lines (NULL: drop them). */
 void nv_board_set_irq(NvBoard *board, NvIrqFn fn, void *opaque);
+/* Route the memory hotplug controller's _OST and eject calls to @ops
+ * (copied; NULL: drop them). Once it returns, no call to the old ops runs:
+ * the calls are made with the board's lock held, so they must not call
+ * this (nor wait for a vCPU). */
+void nv_board_set_memhp_ops(NvBoard *board, const NvMemhpOps *ops);
 void nv_board_free(NvBoard *board);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NvBoard, nv_board_free)
 /* nvemu's pointer to guest memory [gpa, gpa+len) if it is all in one RAM

@@ -194,6 +194,38 @@ static bool opt_machine(NvConfig *cfg, const char *arg, GError **errp)
     return nv_opts_check_unused(o, errp);
 }
 
+/* cpus=A or cpus=A-B (QEMU's syntax, one range), each below NV_MAX_CPUS
+ * and not already on another node. */
+static bool numa_cpus(NvConfig *cfg, uint32_t node, const char *cpus,
+                      const char *arg, GError **errp)
+{
+    g_auto(GStrv) ends = g_strsplit(cpus, "-", 3);
+    uint64_t first, last;
+    if (g_strv_length(ends) > 2 ||
+        !nv_parse_uint(ends[0], NV_MAX_CPUS - 1, &first, NULL) ||
+        !nv_parse_uint(ends[1] ? ends[1] : ends[0], NV_MAX_CPUS - 1, &last,
+                       NULL) || last < first) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "cpus= takes a vCPU index or a range A-B with A <= B, "
+                    "below %u", NV_MAX_CPUS);
+        return false;
+    }
+    for (uint32_t n = 0; n < NV_MAX_NUMA_NODES; n++) {
+        const NvNumaCpus *o = &cfg->numa_cpus[n];
+        if (o->set && first <= o->last && o->first <= last) {
+            uint32_t cpu = (uint32_t)MAX(first, (uint64_t)o->first);
+            g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                        "vCPU %u is already on node %u", cpu, n);
+            return false;
+        }
+    }
+    cfg->numa_cpus[node] = (NvNumaCpus) {
+        .set = true, .first = (uint32_t)first, .last = (uint32_t)last,
+        .arg = g_strdup(arg),
+    };
+    return true;
+}
+
 static bool opt_numa(NvConfig *cfg, const char *arg, GError **errp)
 {
     g_autoptr(NvOpts) o = nv_opts_parse(arg, "type", errp);
@@ -203,11 +235,16 @@ static bool opt_numa(NvConfig *cfg, const char *arg, GError **errp)
     }
     if (g_strcmp0(nv_opts_get(o, "type"), "node")) {
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
-                    "only '-numa node[,nodeid=N]' is supported");
+                    "only '-numa node[,nodeid=N][,cpus=A[-B]]' is "
+                    "supported");
         return false;
     }
     if (!nv_opts_get_uint(o, "nodeid", NV_MAX_NUMA_NODES - 1, &id, NULL,
-                          errp) || !nv_opts_check_unused(o, errp)) {
+                          errp)) {
+        return false;
+    }
+    const char *cpus = nv_opts_get(o, "cpus");
+    if (!nv_opts_check_unused(o, errp)) {
         return false;
     }
     if (id != cfg->board.numa_nodes) {
@@ -217,7 +254,34 @@ static bool opt_numa(NvConfig *cfg, const char *arg, GError **errp)
                     cfg->board.numa_nodes);
         return false;
     }
+    if (cpus && !numa_cpus(cfg, (uint32_t)id, cpus, arg, errp)) {
+        return false;
+    }
     cfg->board.numa_nodes++;
+    return true;
+}
+
+/* After the whole command line (-smp may follow -numa): every vCPU a
+ * cpus= names exists; the others are on node 0. */
+static bool numa_finish(NvConfig *cfg, GError **errp)
+{
+    memset(cfg->cpu_node, 0, sizeof(cfg->cpu_node));
+    for (uint32_t n = 0; n < NV_MAX_NUMA_NODES; n++) {
+        const NvNumaCpus *o = &cfg->numa_cpus[n];
+        if (!o->set) {
+            continue;
+        }
+        if (o->last >= cfg->smp) {
+            g_autofree char *q = nv_quote(o->arg);
+            g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                        "-numa %s: vCPU %u does not exist (-smp %u: vCPUs "
+                        "0 to %u)", q, o->last, cfg->smp, cfg->smp - 1);
+            return false;
+        }
+        for (uint32_t c = o->first; c <= o->last; c++) {
+            cfg->cpu_node[c] = n;
+        }
+    }
     return true;
 }
 
@@ -441,6 +505,9 @@ void nv_config_free(NvConfig *cfg)
     g_free(cfg->process_name);
     nv_out_file_free(&cfg->serial_file);
     nv_out_file_free(&cfg->log_file);
+    for (uint32_t n = 0; n < NV_MAX_NUMA_NODES; n++) {
+        g_free(cfg->numa_cpus[n].arg);
+    }
     g_free(cfg);
 }
 
@@ -493,7 +560,7 @@ NvConfig *nv_config_parse(int argc, char **argv, GError **errp)
     if (cfg->board.numa_nodes == 0) {
         cfg->board.numa_nodes = 1;
     }
-    if (!nv_qemu_options_finish(cfg, errp)) {
+    if (!numa_finish(cfg, errp) || !nv_qemu_options_finish(cfg, errp)) {
         return NULL;
     }
     return g_steal_pointer(&cfg);
@@ -594,7 +661,9 @@ void nv_config_print_usage(FILE *out)
 "      at its link address (no kernel-image KASLR). guest: the kernel's own\n"
 "      decompressor runs in the guest, as on QEMU\n"
 "      rtc=on (default): a CMOS RTC on ports 0x70/0x71 (host time, UTC)\n"
-"  -numa node[,nodeid=N]            one NUMA node (give them in order)\n"
+"  -numa node[,nodeid=N][,cpus=A[-B]]\n"
+"                                   one NUMA node (give them in order) and\n"
+"                                   its vCPUs (the others are on node 0)\n"
 "\n"
 "Memory:\n"
 "  -object memory-backend-file,id=ID,mem-path=PATH[,size=S][,share=on|off]\n"

@@ -49,10 +49,21 @@ typedef enum {
     NV_PERSIST_MEM_CTRL, /* nvdimm-persistence=mem-ctrl */
 } NvPersistence;
 
+/* -numa node,nodeid=N,cpus=A[-B]: the vCPUs named for node N. */
+typedef struct {
+    bool set;
+    uint32_t first, last;
+    char *arg;                /* the option's value, for messages */
+} NvNumaCpus;
+
 typedef struct {
     NvBoardConfig board;
     NvPersistence persistence;
     uint32_t smp;
+    NvNumaCpus numa_cpus[NV_MAX_NUMA_NODES];
+    /* Each vCPU's NUMA node: its -numa cpus=, else node 0 (set when the
+     * command line is parsed). */
+    uint32_t cpu_node[NV_MAX_CPUS];
     char *kernel;
     char *initrd;
     char *append;

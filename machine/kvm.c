@@ -231,7 +231,7 @@ bool nv_kvm_probe(GError **errp)
 static bool add_slot(NvVm *vm, uint64_t gpa, uint64_t size, void *hva,
                      bool readonly, GError **errp)
 {
-    int slot = nv_slots_alloc(vm->slots);
+    int slot = nv_slots_alloc(vm->slots, gpa);
     if (slot < 0) {
         g_set_error(errp, NV_ERROR, NV_ERROR_RANGE, "KVM: all %u memory "
                     "slots are in use", vm->slots->limit);
@@ -274,6 +274,31 @@ static bool map_memory(NvVm *vm, GError **errp)
             return false;
         }
     }
+    return true;
+}
+
+bool nv_vm_map(NvVm *vm, uint64_t gpa, uint64_t size, void *hva,
+               bool readonly, GError **errp)
+{
+    g_assert(nv_park_paused(vm->park));
+    return add_slot(vm, gpa, size, hva, readonly, errp);
+}
+
+bool nv_vm_unmap(NvVm *vm, uint64_t gpa, GError **errp)
+{
+    g_assert(nv_park_paused(vm->park));
+    int slot = nv_slots_find(vm->slots, gpa);
+    if (slot < 0) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE, "KVM: no memory slot "
+                    "maps 0x%" G_GINT64_MODIFIER "x", gpa);
+        return false;
+    }
+    /* size 0 deletes the slot (KVM API: KVM_SET_USER_MEMORY_REGION) */
+    struct kvm_userspace_memory_region r = { .slot = (uint32_t)slot };
+    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+        return kvm_error(errp, "KVM_SET_USER_MEMORY_REGION (delete)");
+    }
+    nv_slots_free(vm->slots, (unsigned)slot);
     return true;
 }
 

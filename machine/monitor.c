@@ -7,25 +7,10 @@
  * {"type", "data"}, the backend as its QOM path "/objects/ID", SHUTDOWN and
  * RESET reasons (ShutdownCause).
  */
-#include "monitor.h"
+#include "monitor-int.h"
 
-struct NvMonitor {
-    NvMachine *m;
-    const NvConfig *cfg;
-    NvQmpServer *server;
-    bool paused;          /* stop holds a machine pause (until cont) */
-    bool reset_asked;     /* system_reset latched the boot's reset */
-    GSource *powerdown;   /* POWERDOWN to send after the reply, or NULL */
-};
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static JsonNode *obj_node(JsonObject *o)
-{
-    JsonNode *n = json_node_init_object(json_node_alloc(), o);
-    json_object_unref(o);
-    return n;
-}
 
 /* stop, cont and system_reset act on a guest: not before the first boot
  * runs, nor once the machine has shut down. */
@@ -188,72 +173,6 @@ static JsonNode *cmd_query_kvm(void *opaque, JsonObject *args, GError **errp)
     return obj_node(o);
 }
 
-static JsonNode *cmd_query_memory_size_summary(void *opaque, JsonObject *args,
-                                               GError **errp)
-{
-    (void)args, (void)errp;
-    NvMonitor *mon = opaque;
-    JsonObject *o = json_object_new();
-    json_object_set_int_member(o, "base-memory",
-                               (gint64)nv_machine_ram_size(mon->m));
-    /* As QEMU: only a machine with device memory (maxmem above -m) has
-     * plugged-memory; the DIMMs' guest-visible sizes (an NVDIMM's without
-     * its label area). */
-    if (mon->cfg->board.maxmem > mon->cfg->board.ram_size) {
-        GPtrArray *dimms = nv_machine_dimms(mon->m);
-        uint64_t sum = 0;
-        for (guint i = 0; i < dimms->len; i++) {
-            sum += ((NvDimm *)g_ptr_array_index(dimms, i))->size;
-        }
-        json_object_set_int_member(o, "plugged-memory", (gint64)sum);
-    }
-    return obj_node(o);
-}
-
-static JsonNode *cmd_query_memory_devices(void *opaque, JsonObject *args,
-                                          GError **errp)
-{
-    (void)args, (void)errp;
-    NvMonitor *mon = opaque;
-    GPtrArray *dimms = nv_machine_dimms(mon->m);
-    JsonArray *a = json_array_new();
-    for (guint i = 0; i < dimms->len; i++) {
-        const NvDimm *d = g_ptr_array_index(dimms, i);
-        JsonObject *data = json_object_new();
-        if (d->id) {
-            json_object_set_string_member(data, "id", d->id);
-        }
-        json_object_set_int_member(data, "addr", (gint64)d->addr);
-        json_object_set_int_member(data, "size", (gint64)d->size);
-        json_object_set_int_member(data, "slot", d->slot);
-        json_object_set_int_member(data, "node", d->node);
-        g_autofree char *memdev = g_strdup_printf("/objects/%s",
-                                                  d->memdev_id);
-        json_object_set_string_member(data, "memdev", memdev);
-        json_object_set_boolean_member(data, "hotplugged", FALSE);
-        json_object_set_boolean_member(data, "hotpluggable", TRUE);
-        JsonObject *o = json_object_new();
-        json_object_set_string_member(o, "type", d->kind == NV_DIMM_NVDIMM ?
-                                      "nvdimm" : "dimm");
-        json_object_set_object_member(o, "data", data);
-        json_array_add_object_element(a, o);
-    }
-    JsonNode *n = json_node_init_array(json_node_alloc(), a);
-    json_array_unref(a);
-    return n;
-}
-
-static JsonNode *cmd_query_acpi_ospm_status(void *opaque, JsonObject *args,
-                                            GError **errp)
-{
-    (void)opaque, (void)args, (void)errp;
-    /* One entry per hotplug slot in QEMU; nvemu has no ACPI hotplug yet. */
-    JsonArray *a = json_array_new();
-    JsonNode *n = json_node_init_array(json_node_alloc(), a);
-    json_array_unref(a);
-    return n;
-}
-
 /* The machine's commands; opaque is filled in by nv_monitor_new(). */
 static const NvQmpCommand machine_commands[] = {
     { "query-status", NULL, cmd_query_status, NULL },
@@ -264,9 +183,6 @@ static const NvQmpCommand machine_commands[] = {
     { "quit", NULL, cmd_quit, NULL },
     { "query-cpus-fast", NULL, cmd_query_cpus_fast, NULL },
     { "query-kvm", NULL, cmd_query_kvm, NULL },
-    { "query-memory-size-summary", NULL, cmd_query_memory_size_summary, NULL },
-    { "query-memory-devices", NULL, cmd_query_memory_devices, NULL },
-    { "query-acpi-ospm-status", NULL, cmd_query_acpi_ospm_status, NULL },
     { NULL, NULL, NULL, NULL },
 };
 
@@ -278,15 +194,19 @@ NvMonitor *nv_monitor_new(NvMachine *m, const NvConfig *cfg)
     mon->m = m;
     mon->cfg = cfg;
     mon->server = nv_qmp_server_new(nv_machine_context(m));
-    NvQmpCommand cmds[G_N_ELEMENTS(machine_commands)];
-    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
-        cmds[i] = machine_commands[i];
-        cmds[i].opaque = cmds[i].name ? mon : NULL;
+    const NvQmpCommand *tables[] = { machine_commands,
+                                     nv_monitor_memory_commands };
+    for (size_t t = 0; t < G_N_ELEMENTS(tables); t++) {
+        for (const NvQmpCommand *c = tables[t]; c->name; c++) {
+            NvQmpCommand cmd = *c;
+            cmd.opaque = mon;
+            g_autoptr(GError) err = NULL;
+            if (!nv_qmp_register(mon->server, &cmd, &err)) {
+                g_error("monitor: %s", err->message); /* static: a bug */
+            }
+        }
     }
-    g_autoptr(GError) err = NULL;
-    if (!nv_qmp_register_table(mon->server, cmds, &err)) {
-        g_error("monitor: %s", err->message); /* a static table: a bug */
-    }
+    nv_monitor_memory_events(mon);
     return mon;
 }
 
@@ -350,6 +270,7 @@ void nv_monitor_boot_ended(NvMonitor *mon, NvPowerRequest r)
 void nv_monitor_free(NvMonitor *mon)
 {
     if (mon) {
+        nv_machine_set_hotplug_events(mon->m, NULL);
         if (mon->powerdown) {
             g_source_destroy(mon->powerdown);
             g_source_unref(mon->powerdown);

@@ -4,12 +4,13 @@
  * machine's commands registered from one table and the run-state events.
  *
  * Commands (besides qmp/'s qmp_capabilities, query-version,
- * query-commands): query-status, stop, cont, system_reset, quit,
- * query-cpus-fast, query-kvm, query-memory-size-summary,
- * query-memory-devices, query-acpi-ospm-status. system_powerdown is not
- * registered (it needs the ACPI GED device): CommandNotFound.
- * Events: STOP, RESUME (from stop and cont), RESET and SHUTDOWN (from
- * nv_monitor_boot_ended(), with QEMU's guest and reason).
+ * query-commands): query-status, stop, cont, system_reset,
+ * system_powerdown, quit, query-cpus-fast, query-kvm; and
+ * (monitor-memory.c) object-add, object-del, device_add, device_del,
+ * query-memory-size-summary, query-memory-devices, query-acpi-ospm-status.
+ * Events: STOP, RESUME (from stop and cont), POWERDOWN, RESET and SHUTDOWN
+ * (from nv_monitor_boot_ended(), with QEMU's guest and reason),
+ * DEVICE_DELETED and ACPI_DEVICE_OST (memory hotplug).
  *
  * Threads: everything here runs on the main thread (the machine's
  * GMainContext). Sockets are served while a boot's loop runs; what a client
@@ -42,6 +43,14 @@ NvQmpServer *nv_monitor_server(NvMonitor *mon);
  * may be NULL (no -qmp): nothing.
  */
 void nv_monitor_boot_ended(NvMonitor *mon, NvPowerRequest r);
+/* device_add / object-add arguments (schema-checked, flat) to a DIMM or
+ * a backend as -device / -object text would give, without side effects
+ * (monitor-memory.c; the fuzzer drives these directly). */
+NvDimm *nv_monitor_parse_device(JsonObject *args, GError **errp);
+NvHostMem *nv_monitor_parse_object(JsonObject *args, GError **errp);
+/* Their argument schemas (what QMP checks before the handler runs). */
+extern const NvQmpArg nv_monitor_object_add_args[];
+extern const NvQmpArg nv_monitor_device_add_args[];
 /* Flush what the sockets take, close every client, remove the sockets.
  * Before nv_machine_free(). NULL: nothing. */
 void nv_monitor_free(NvMonitor *mon);

@@ -13,11 +13,17 @@ void nv_slots_init(NvSlots *s, unsigned limit)
     s->limit = MIN(limit, (unsigned)NV_SLOTS_MAX);
 }
 
-int nv_slots_alloc(NvSlots *s)
+static bool used(const NvSlots *s, unsigned i)
+{
+    return s->used[i / 64] & (UINT64_C(1) << (i % 64));
+}
+
+int nv_slots_alloc(NvSlots *s, uint64_t gpa)
 {
     for (unsigned i = 0; i < s->limit; i++) {
-        if (!(s->used[i / 64] & (UINT64_C(1) << (i % 64)))) {
+        if (!used(s, i)) {
             s->used[i / 64] |= UINT64_C(1) << (i % 64);
+            s->gpa[i] = gpa;
             return (int)i;
         }
     }
@@ -29,6 +35,16 @@ void nv_slots_free(NvSlots *s, unsigned id)
     if (id < s->limit) {
         s->used[id / 64] &= ~(UINT64_C(1) << (id % 64));
     }
+}
+
+int nv_slots_find(const NvSlots *s, uint64_t gpa)
+{
+    for (unsigned i = 0; i < s->limit; i++) {
+        if (used(s, i) && s->gpa[i] == gpa) {
+            return (int)i;
+        }
+    }
+    return -1;
 }
 
 unsigned nv_slots_in_use(const NvSlots *s)

@@ -9,7 +9,7 @@
  * (signals.c), a once-a-second check for a backing file system that
  * filled up, the console's stdin, and later the monitor's sockets.
  */
-#include "vm.h"
+#include "vm-int.h"
 #include "acpi.h"
 #include "boot.h"
 #include "daemonize.h"
@@ -33,20 +33,6 @@
  */
 #define UNBACKED_CHECK_MS 1000
 
-struct NvMachine {
-    NvConfig *cfg;
-    GMainContext *ctx;
-    GMainLoop *loop;      /* the current boot's, or NULL */
-    GMutex lock;          /* the coarse lock: board, vm, state, devices */
-    NvBoard *board;       /* the current boot's, or NULL */
-    NvVm *vm;             /* the current boot's, or NULL */
-    NvPark *park;
-    NvSlots slots;
-    NvRunState state;
-    gint quit;
-    char *unbacked;       /* the loop's finding, or NULL */
-    GSource *console;
-};
 
 const char *nv_run_state_name(NvRunState s)
 {
@@ -73,6 +59,7 @@ NvMachine *nv_machine_new(NvConfig *cfg)
     m->park = nv_park_new(cfg->smp);
     nv_slots_init(&m->slots, NV_SLOTS_MAX);
     m->state = NV_RUN_PRELAUNCH;
+    nv_hotplug_init(m);
     return m;
 }
 
@@ -88,6 +75,7 @@ void nv_machine_free(NvMachine *m)
     g_main_context_pop_thread_default(m->ctx);
     g_main_context_unref(m->ctx);
     nv_park_free(m->park);
+    nv_hotplug_free(m);
     g_mutex_clear(&m->lock);
     g_free(m->unbacked);
     g_free(m);
@@ -219,10 +207,12 @@ NvPowerRequest nv_machine_boot(NvMachine *m, bool *ran, GError **errp)
         return NV_POWER_NONE;
     }
     *ran = true;
+    nv_hotplug_board_up(m, board); /* the guest's _OST and eject reach us */
     nv_config_outputs_started(cfg); /* -serial file: truncates now */
     nv_daemon_ready();               /* -daemonize: the parent exits 0 */
     NvVm *vm = nv_vm_start(board, &boot, m->park, &m->slots, errp);
     if (!vm) {
+        nv_hotplug_board_down(m, board);
         return NV_POWER_NONE;
     }
     g_mutex_lock(&m->lock);
@@ -256,7 +246,8 @@ NvPowerRequest nv_machine_boot(NvMachine *m, bool *ran, GError **errp)
     m->vm = NULL;
     g_clear_pointer(&m->loop, g_main_loop_unref);
     g_mutex_unlock(&m->lock);
-    nv_vm_free(vm);
+    nv_vm_free(vm);                   /* no vCPU calls the ops any more */
+    nv_hotplug_board_down(m, board);
     return result;
 }
 

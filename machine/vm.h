@@ -56,12 +56,16 @@ void nv_park_rearm(NvPark *p);
 typedef struct {
     unsigned limit;                       /* KVM_CAP_NR_MEMSLOTS, capped */
     uint64_t used[NV_SLOTS_MAX / 64];
+    uint64_t gpa[NV_SLOTS_MAX];           /* where each id in use maps */
 } NvSlots;
 
 void nv_slots_init(NvSlots *s, unsigned limit);
-/* The lowest free id, or -1 when all @limit are in use. */
-int nv_slots_alloc(NvSlots *s);
+/* The lowest free id (now mapping @gpa), or -1 when all @limit are in
+ * use. */
+int nv_slots_alloc(NvSlots *s, uint64_t gpa);
 void nv_slots_free(NvSlots *s, unsigned id);
+/* The id in use that maps @gpa, or -1. */
+int nv_slots_find(const NvSlots *s, uint64_t gpa);
 unsigned nv_slots_in_use(const NvSlots *s);
 
 /* ---- the KVM VM of one boot (kvm.c) ----------------------------------- */
@@ -77,6 +81,13 @@ void nv_vm_stop(NvVm *vm);
 const char *nv_vm_error(NvVm *vm);
 /* vCPU @i's thread id (gettid()), or 0 before its thread ran. */
 int nv_vm_vcpu_tid(NvVm *vm, unsigned i);
+/* A hot-added DIMM's memory slot: [gpa, gpa+size) backed by @hva, and
+ * its removal (the slot that maps @gpa). Only with every vCPU parked
+ * (nv_park_pause()): KVM must not see a slot change under a running
+ * vCPU that nvemu's bus or DSM might be serving. */
+bool nv_vm_map(NvVm *vm, uint64_t gpa, uint64_t size, void *hva,
+               bool readonly, GError **errp);
+bool nv_vm_unmap(NvVm *vm, uint64_t gpa, GError **errp);
 void nv_vm_free(NvVm *vm);
 
 /* ---- the machine (vm.c) ----------------------------------------------- */

@@ -241,7 +241,7 @@ static bool plan_slots(const NvBoardConfig *b, GPtrArray *dimms,
 
     for (guint i = 0; i < dimms->len; i++) {
         NvDimm *d = g_ptr_array_index(dimms, i);
-        if (!d->slot_set) {
+        if (!d->slot_set && !d->placed) {
             continue;
         }
         if (d->slot >= b->slots) {
@@ -262,7 +262,7 @@ static bool plan_slots(const NvBoardConfig *b, GPtrArray *dimms,
     uint32_t next = 0;
     for (guint i = 0; i < dimms->len; i++) {
         NvDimm *d = g_ptr_array_index(dimms, i);
-        if (d->slot_set) {
+        if (d->slot_set || d->placed) {
             continue;
         }
         while (next < b->slots && by_slot[next]) {
@@ -315,7 +315,7 @@ static bool plan_addresses(const NvMemLayout *l, GPtrArray *dimms,
 
     for (guint i = 0; i < dimms->len; i++) {
         NvDimm *d = g_ptr_array_index(dimms, i);
-        if (!d->addr_set) {
+        if (!d->addr_set && !d->placed) {
             continue;
         }
         if (d->addr % d->align || d->addr < l->devmem_base ||
@@ -342,7 +342,7 @@ static bool plan_addresses(const NvMemLayout *l, GPtrArray *dimms,
     /* First fit, in command-line order, around the fixed ones. */
     for (guint i = 0; i < dimms->len; i++) {
         NvDimm *d = g_ptr_array_index(dimms, i);
-        if (d->addr_set) {
+        if (d->addr_set || d->placed) {
             continue;
         }
         g_ptr_array_sort(placed, by_addr);
@@ -404,6 +404,31 @@ static bool check_unique_uuids(GPtrArray *dimms, GError **errp)
     return true;
 }
 
+/* One DIMM on its own: NVDIMM support, memdev, node, geometry. */
+static bool plan_one(const NvBoardConfig *b, GPtrArray *backends,
+                     GPtrArray *dimms, GHashTable *owner, NvDimm *d,
+                     GError **errp)
+{
+    if (d->kind == NV_DIMM_NVDIMM && !b->nvdimm_enabled) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                    "%s: NVDIMM support is off (-machine nvdimm=off)",
+                    d->name);
+        return false;
+    }
+    if (!bind_memdev(d, backends, owner, errp)) {
+        return false;
+    }
+    if (d->node >= b->numa_nodes) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "%s: node=%u is out of range (the machine has %u "
+                    "NUMA node%s; add -numa node,nodeid=%u)", d->name,
+                    d->node, b->numa_nodes, b->numa_nodes == 1 ? "" : "s",
+                    d->node);
+        return false;
+    }
+    return plan_geometry(d, backends, dimms, errp);
+}
+
 bool nv_dimm_plan(const NvBoardConfig *b, GPtrArray *backends,
                   GPtrArray *dimms, NvMemLayout *layout, GError **errp)
 {
@@ -438,25 +463,8 @@ bool nv_dimm_plan(const NvBoardConfig *b, GPtrArray *backends,
         return false;
     }
     for (guint i = 0; i < dimms->len; i++) {
-        NvDimm *d = g_ptr_array_index(dimms, i);
-        if (d->kind == NV_DIMM_NVDIMM && !b->nvdimm_enabled) {
-            g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
-                        "%s: NVDIMM support is off (-machine nvdimm=off)",
-                        d->name);
-            return false;
-        }
-        if (!bind_memdev(d, backends, owner, errp)) {
-            return false;
-        }
-        if (d->node >= b->numa_nodes) {
-            g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
-                        "%s: node=%u is out of range (the machine has %u "
-                        "NUMA node%s; add -numa node,nodeid=%u)", d->name,
-                        d->node, b->numa_nodes, b->numa_nodes == 1 ? "" : "s",
-                        d->node);
-            return false;
-        }
-        if (!plan_geometry(d, backends, dimms, errp)) {
+        if (!plan_one(b, backends, dimms, owner, g_ptr_array_index(dimms, i),
+                      errp)) {
             return false;
         }
     }
@@ -470,5 +478,61 @@ bool nv_dimm_plan(const NvBoardConfig *b, GPtrArray *backends,
             derive_uuid(d);
         }
     }
-    return check_unique_uuids(dimms, errp);
+    if (!check_unique_uuids(dimms, errp)) {
+        return false;
+    }
+    for (guint i = 0; i < dimms->len; i++) {
+        ((NvDimm *)g_ptr_array_index(dimms, i))->placed = true;
+    }
+    return true;
+}
+
+/*
+ * A DIMM added at run time (device_add): the boot plan's checks and
+ * placement, run over the placed DIMMs plus @d, so @d lands where the same
+ * DIMM given last on the command line would have. The placed DIMMs keep
+ * their slot and address (they are fixed). On failure nothing but @d has
+ * changed (the caller drops @d), as QEMU's pre_plug, which may fail.
+ */
+bool nv_dimm_plan_add(const NvBoardConfig *b, GPtrArray *backends,
+                      GPtrArray *dimms, const NvMemLayout *layout,
+                      NvDimm *d, GError **errp)
+{
+    g_autoptr(GHashTable) owner = g_hash_table_new(NULL, NULL);
+    for (guint i = 0; i < dimms->len; i++) {
+        NvDimm *o = g_ptr_array_index(dimms, i);
+        g_assert(o->placed && o != d);
+        if (d->id && g_strcmp0(o->id, d->id) == 0) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
+                        "%s: id=%s is already used by %s", d->name, d->id,
+                        o->name);
+            return false;
+        }
+        g_hash_table_insert(owner, o->memdev, o->name);
+    }
+    /* the same steps as nv_dimm_plan, on a list with @d last */
+    g_autoptr(GPtrArray) all = g_ptr_array_new();
+    for (guint i = 0; i < dimms->len; i++) {
+        g_ptr_array_add(all, g_ptr_array_index(dimms, i));
+    }
+    g_ptr_array_add(all, d);
+    if (!plan_one(b, backends, all, owner, d, errp)) {
+        if (d->memdev) {
+            d->memdev->in_use = false; /* bound only just now */
+            d->memdev = NULL;
+        }
+        return false;
+    }
+    bool ok = plan_slots(b, all, errp) && plan_budget(b, all, errp) &&
+              plan_addresses(layout, all, errp);
+    if (ok && d->kind == NV_DIMM_NVDIMM && !d->uuid_set) {
+        derive_uuid(d);
+    }
+    if (!ok || !check_unique_uuids(all, errp)) {
+        d->memdev->in_use = false;
+        d->memdev = NULL;
+        return false;
+    }
+    d->placed = true;
+    return true;
 }

@@ -80,6 +80,8 @@ typedef struct NvDimm {
     uint64_t size;         /* guest-visible bytes (pmem size for nvdimm) */
     uint64_t align;        /* guest address alignment used */
     uint64_t label_offset; /* offset of the label area in memdev (tail) */
+    bool placed;           /* planned: slot and addr stay fixed from now */
+    bool hotplugged;       /* added by device_add (QMP), not -device */
 
     /* Run-time state, set up by nv_dimm_realize(). */
     NvDimmState state;
@@ -121,6 +123,18 @@ const char *nv_dimm_kind_name(NvDimmKind kind); /* "nvdimm", "pc-dimm" */
  */
 bool nv_dimm_plan(const NvBoardConfig *board, GPtrArray *backends,
                   GPtrArray *dimms, NvMemLayout *layout, GError **errp);
+
+/*
+ * device_add: check and place one more DIMM @d (not in @dimms) against the
+ * planned @dimms and @layout, with nv_dimm_plan()'s steps, alignment, slot
+ * rules and error texts (plus a duplicate id); @d lands where it would have
+ * as the last -device. Placed DIMMs keep their slot and addr. On failure
+ * nothing but @d changed (the caller frees it); on success @d is placed
+ * and its memdev bound, and the caller appends it to @dimms.
+ */
+bool nv_dimm_plan_add(const NvBoardConfig *board, GPtrArray *backends,
+                      GPtrArray *dimms, const NvMemLayout *layout,
+                      NvDimm *d, GError **errp);
 
 /* Create/map what planning decided (label files) and open the label store;
  * backends are realized by the caller first. Labels are read-only when the

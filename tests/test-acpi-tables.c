@@ -105,7 +105,7 @@ static void dsdt_devices(NvAml *sb, const void *opaque)
     if (rtc && *rtc) {
         aml_append(sb, nv_rtc_aml());
     }
-    aml_append(sb, nv_ged_aml());
+    aml_append(sb, nv_ged_aml(0));
 }
 
 static NvAcpiConfig make_cfg(uint32_t ncpus, uint32_t slots, GPtrArray *dimms)
@@ -113,6 +113,11 @@ static NvAcpiConfig make_cfg(uint32_t ncpus, uint32_t slots, GPtrArray *dimms)
     return (NvAcpiConfig){
         .ncpus = ncpus,
         .slots = slots,
+        .numa_nodes = 1,
+        .ram_below_4g = 512 * MiB,
+        .devmem_base = DEVMEM,
+        .devmem_size = slots ? (uint64_t)slots * GiB + 4 * GiB : 0,
+        .nvdimm = true,
         .dimms = dimms,
         .nfit_capabilities = NV_NFIT_CAP_MEM_CTRL,
         .tables_base = TABLES_BASE,
@@ -721,6 +726,98 @@ static void test_serial(void)
     }
 }
 
+/* ---- SRAT ---- */
+
+static const uint8_t *srat_entry(const GArray *t, size_t *off, uint8_t type,
+                                 uint8_t len)
+{
+    const uint8_t *e = bytes(t) + *off;
+    g_assert_cmpuint(*off + len, <=, t->len);
+    g_assert_cmpuint(e[0], ==, type);
+    g_assert_cmpuint(e[1], ==, len);
+    *off += len;
+    return e;
+}
+
+static void check_srat_memory(const uint8_t *e, uint32_t node, uint64_t base,
+                              uint64_t len, uint32_t flags)
+{
+    g_assert_cmpuint(ld32(e + 2), ==, node);
+    g_assert_cmpuint(ld16(e + 6), ==, 0);
+    g_assert_cmphex(ld32(e + 8) | (uint64_t)ld32(e + 12) << 32, ==, base);
+    g_assert_cmphex(ld32(e + 16) | (uint64_t)ld32(e + 20) << 32, ==, len);
+    g_assert_cmpuint(ld32(e + 24), ==, 0);
+    g_assert_cmphex(ld32(e + 28), ==, flags);
+    g_assert_true(all_zero(e + 32, 8));
+}
+
+/* Every entry, in order: one processor affinity per vCPU with its node,
+ * boot RAM below and above 4 GiB on node 0, each NVDIMM (in list order)
+ * Enabled | Non-Volatile on its node, the device-memory region Enabled |
+ * Hot Pluggable on the last node but where a boot pc-dimm is. */
+static void test_srat(void)
+{
+    g_autoptr(GPtrArray) dimms = four_nvdimms();
+    NvAcpiConfig cfg = make_cfg(4, 8, dimms);
+    static const uint32_t nodes[4] = { 0, 2, 1, 2 };
+    cfg.numa_nodes = 3;
+    cfg.cpu_nodes = nodes;
+    cfg.ram_below_4g = 3 * GiB;
+    cfg.ram_above_4g = GiB;
+    cfg.devmem_base = DEVMEM;
+    cfg.devmem_size = 20 * GiB;
+    g_autoptr(GArray) t = nv_acpi_build_srat(&cfg);
+    check_header(t, "SRAT", 3);
+    g_assert_cmpuint(ld32(bytes(t) + 36), ==, 1);
+    g_assert_true(all_zero(bytes(t) + 40, 8));
+    size_t off = 48;
+    for (uint32_t i = 0; i < 4; i++) {
+        const uint8_t *e = srat_entry(t, &off, 0, 16);
+        g_assert_cmpuint(e[2], ==, nodes[i]);       /* domain [7:0] */
+        g_assert_cmpuint(e[3], ==, i);              /* APIC ID */
+        g_assert_cmpuint(ld32(e + 4), ==, 1);       /* Enabled */
+        g_assert_true(all_zero(e + 8, 8));          /* [31:8], clock */
+    }
+    check_srat_memory(srat_entry(t, &off, 1, 40), 0, 0, 3 * GiB, 1);
+    check_srat_memory(srat_entry(t, &off, 1, 40), 0, 4 * GiB, GiB, 1);
+    for (guint i = 0; i < dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(dimms, i);
+        if (d->kind == NV_DIMM_NVDIMM) {
+            check_srat_memory(srat_entry(t, &off, 1, 40), d->node, d->addr,
+                              d->size, 1 | 4);
+        }
+    }
+    /* the region, cut around the boot pc-dimm (slot 4, node 0, at
+     * DEVMEM + 4G), which has an entry of its own */
+    check_srat_memory(srat_entry(t, &off, 1, 40), 2, DEVMEM, 4 * GiB,
+                      1 | 2);
+    check_srat_memory(srat_entry(t, &off, 1, 40), 0, DEVMEM + 4 * GiB, GiB,
+                      1 | 2);
+    check_srat_memory(srat_entry(t, &off, 1, 40), 2, DEVMEM + 5 * GiB,
+                      15 * GiB, 1 | 2);
+    g_assert_cmpuint(off, ==, t->len);
+
+    /* without pc-dimms: one entry for the whole region (QEMU's) */
+    g_autoptr(GPtrArray) nv_only = dimms_new();
+    g_ptr_array_add(nv_only, dimm_new(NV_DIMM_NVDIMM, 0, 1, DEVMEM, GiB,
+                                      false));
+    cfg.dimms = nv_only;
+    g_autoptr(GArray) t2 = nv_acpi_build_srat(&cfg);
+    off = 48 + 4 * 16 + 2 * 40;
+    check_srat_memory(srat_entry(t2, &off, 1, 40), 1, DEVMEM, GiB, 1 | 4);
+    check_srat_memory(srat_entry(t2, &off, 1, 40), 2, DEVMEM, 20 * GiB,
+                      1 | 2);
+    g_assert_cmpuint(off, ==, t2->len);
+    cfg.dimms = dimms;
+
+    /* a vCPU on a node the machine lacks is refused */
+    static const uint32_t bad[4] = { 0, 0, 3, 0 };
+    cfg.cpu_nodes = bad;
+    g_autoptr(GError) err = NULL;
+    g_assert_null(nv_acpi_build(&cfg, &err));
+    g_assert_nonnull(strstr(err->message, "vCPU 2 is on node 3"));
+}
+
 /* ---- nv_acpi_build ---- */
 
 static void check_layout(const NvAcpiTables *t, const NvAcpiConfig *cfg,
@@ -771,8 +868,8 @@ static void test_build_layout(void)
     g_autoptr(GError) err = NULL;
     g_autoptr(NvAcpiTables) t = nv_acpi_build(&cfg, &err);
     g_assert_no_error(err);
-    const char *const sigs[] = { "DSDT", "FACP", "APIC", "NFIT", "SSDT",
-                                 "XSDT", NULL };
+    const char *const sigs[] = { "DSDT", "FACP", "APIC", "SRAT", "NFIT",
+                                 "SSDT", "XSDT", NULL };
     check_layout(t, &cfg, sigs);
     g_assert_cmphex(find_table(t, "DSDT")->gpa, ==, TABLES_BASE);
     check_nfit(find_table(t, "NFIT")->data, &cfg);
@@ -787,8 +884,8 @@ static void test_build_unaligned_base(void)
     g_autoptr(GError) err = NULL;
     g_autoptr(NvAcpiTables) t = nv_acpi_build(&cfg, &err);
     g_assert_no_error(err);
-    const char *const sigs[] = { "DSDT", "FACP", "APIC", "NFIT", "SSDT",
-                                 "XSDT", NULL };
+    const char *const sigs[] = { "DSDT", "FACP", "APIC", "SRAT", "NFIT",
+                                 "SSDT", "XSDT", NULL };
     check_layout(t, &cfg, sigs);
     g_assert_cmphex(((NvAcpiTable *)g_ptr_array_index(t->tables, 0))->gpa,
                     ==, TABLES_BASE + 16);
@@ -803,8 +900,8 @@ static void test_build_no_nvdimm(void)
     g_autoptr(GError) err = NULL;
     g_autoptr(NvAcpiTables) t = nv_acpi_build(&cfg, &err);
     g_assert_no_error(err);
-    const char *const sigs[] = { "DSDT", "FACP", "APIC", "SSDT", "XSDT",
-                                 NULL };
+    const char *const sigs[] = { "DSDT", "FACP", "APIC", "SRAT", "SSDT",
+                                 "XSDT", NULL };
     check_layout(t, &cfg, sigs);
 
     /* no slots, no DIMM list at all: neither */
@@ -813,6 +910,22 @@ static void test_build_no_nvdimm(void)
     g_assert_no_error(err);
     const char *const bsigs[] = { "DSDT", "FACP", "APIC", "XSDT", NULL };
     check_layout(b, &bare, bsigs);
+
+    /* -machine nvdimm=off: slots, but no \_SB.NVDR, hence no SSDT */
+    NvAcpiConfig off = make_cfg(1, 2, dimms);
+    off.nvdimm = false;
+    g_autoptr(NvAcpiTables) o = nv_acpi_build(&off, &err);
+    g_assert_no_error(err);
+    const char *const osigs[] = { "DSDT", "FACP", "APIC", "SRAT", "XSDT",
+                                  NULL };
+    check_layout(o, &off, osigs);
+
+    /* no slots but two NUMA nodes: the SRAT alone */
+    NvAcpiConfig numa = make_cfg(2, 0, NULL);
+    numa.numa_nodes = 2;
+    g_autoptr(NvAcpiTables) nt = nv_acpi_build(&numa, &err);
+    g_assert_no_error(err);
+    check_layout(nt, &numa, osigs);
 }
 
 static void test_build_too_small(void)
@@ -983,6 +1096,7 @@ int main(int argc, char **argv)
     g_test_add_func("/acpi/nfit/slot-order", test_nfit_slot_order);
     g_test_add_func("/acpi/nfit/pc-dimm-only", test_nfit_pc_dimm_only);
     g_test_add_func("/acpi/nfit/serial", test_serial);
+    g_test_add_func("/acpi/srat", test_srat);
     g_test_add_func("/acpi/build/layout", test_build_layout);
     g_test_add_func("/acpi/build/unaligned-base", test_build_unaligned_base);
     g_test_add_func("/acpi/build/no-nvdimm", test_build_no_nvdimm);

@@ -6,7 +6,9 @@
  *   - every table disassembles with `iasl -d` and the disassembly compiles
  *     back with 0 errors and 0 warnings;
  *   - `acpiexec` loads DSDT + SSDT and evaluates \_SB.NVDR._DSM, an
- *     NVxx._DSM and (where the DIMM has labels) _LSI, with no AE_ error.
+ *     NVxx._DSM and (where the DIMM has labels) _LSI, the GED's _EVT,
+ *     _FIT (to its end: acpiexec cannot answer the mailbox) and the memory
+ *     hotplug AML (MPxx methods, MSCN's Notify), with no AE_ error.
  */
 #include "util.h"
 
@@ -17,6 +19,7 @@ typedef struct {
     const char *name;
     const char *args[40];
     bool nv00_labels; /* slot 0 holds an NVDIMM with labels */
+    unsigned slots;   /* -m ...,slots= */
 } AcpiConfig;
 
 #define FILE_OBJ(id, size) \
@@ -27,10 +30,10 @@ static const AcpiConfig configs[] = {
     { "one-nvdimm", {
         "-m", "512M,slots=4,maxmem=4G",
         FILE_OBJ("mem0", "272M"),
-        "-device", "nvdimm,id=nv0,memdev=mem0,label-size=128K" }, true },
+        "-device", "nvdimm,id=nv0,memdev=mem0,label-size=128K" }, true, 4 },
     { "four-nvdimms-two-nodes", {
         "-m", "1G,slots=4,maxmem=8G", "-smp", "2",
-        "-numa", "node,nodeid=0", "-numa", "node,nodeid=1",
+        "-numa", "node,nodeid=0", "-numa", "node,nodeid=1,cpus=1",
         FILE_OBJ("m0", "256M"), FILE_OBJ("m1", "256M"),
         FILE_OBJ("m2", "256M"), FILE_OBJ("m3", "256M"),
         "-device", "nvdimm,id=nv0,memdev=m0,label-file=@/nv0.labels",
@@ -38,17 +41,17 @@ static const AcpiConfig configs[] = {
         "-device", "nvdimm,id=nv2,memdev=m2,node=1,label-file=@/nv2.labels",
         "-device", "nvdimm,id=nv3,memdev=m3,node=1,unarmed=on,"
                    "label-file=@/nv3.labels",
-        "-machine", "nvdimm-persistence=mem-ctrl" }, true },
+        "-machine", "nvdimm-persistence=mem-ctrl" }, true, 4 },
     { "pc-dimm-and-labelless-nvdimm", {
         "-m", "512M,slots=2,maxmem=4G",
         FILE_OBJ("mem0", "256M"),
         "-object", "memory-backend-ram,id=ram1,size=256M",
         "-device", "nvdimm,id=nv0,memdev=mem0,label-size=0",
-        "-device", "pc-dimm,id=dimm1,memdev=ram1" }, false },
+        "-device", "pc-dimm,id=dimm1,memdev=ram1" }, false, 2 },
 };
 
 static const char *const expected_tables[] = {
-    "rsdp", "xsdt", "facp", "apic", "dsdt", "ssdt", "nfit",
+    "rsdp", "xsdt", "facp", "apic", "dsdt", "srat", "ssdt", "nfit",
 };
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -216,7 +219,7 @@ static const char driver_asl[] =
     "    Method (TLSI) { Return (\\_SB.NVDR.NV00._LSI ()) }\n"
     /* The GED's _EVT as evged runs it (acpiexec's region is plain memory:
      * no read-clear): power-down (2) notifies PWRB; memory | NVDIMM (5)
-     * notifies nothing yet. */
+     * runs MHPC.MSCN (no slot has an event: no Notify) and notifies NVDR. */
     "    External (\\_SB.GED.ESEL, FieldUnitObj)\n"
     "    External (\\_SB.GED._EVT, MethodObj)\n"
     "    Method (TGED) {\n"
@@ -225,6 +228,50 @@ static const char driver_asl[] =
     "        \\_SB.GED.ESEL = 5\n"
     "        \\_SB.GED._EVT (16)\n"
     "        Return (\\_SB.GED.ESEL)\n"
+    "    }\n"
+    /* _FIT runs to its end; acpiexec does not answer the mailbox (the
+     * request stays where the answer would be: status 1), so it returns
+     * the empty buffer of a failed read. */
+    "    External (\\_SB.NVDR._FIT, MethodObj)\n"
+    "    Method (TFIT) { Return (\\_SB.NVDR._FIT ()) }\n"
+    /* MP01's methods on plain memory: _OST leaves selector 1, event 3,
+     * status 0x84 in the first three dwords, _EJ0 sets bit 3 of byte
+     * 0x14 (WriteAsZeros: only it); read back as base/size they make
+     * _CRS 0x300000001 + 0x84: QWordMemory min 0x300000001, max
+     * 0x300000084, length 0x84; _STA 0 (bit 0 clear), _PXM 0. */
+    "    External (\\_SB.MHPC.MP01, DeviceObj)\n"
+    "    External (\\_SB.MHPC.MP01._OST, MethodObj)\n"
+    "    External (\\_SB.MHPC.MP01._EJ0, MethodObj)\n"
+    "    External (\\_SB.MHPC.MP01._STA, MethodObj)\n"
+    "    External (\\_SB.MHPC.MP01._PXM, MethodObj)\n"
+    "    External (\\_SB.MHPC.MP01._CRS, MethodObj)\n"
+    "    External (\\_SB.MHPC.MSCN, MethodObj)\n"
+    "    OperationRegion (TMHR, SystemMemory, 0xFEB02000, 0x18)\n"
+    "    Field (TMHR, ByteAcc, NoLock, Preserve) { Offset (0x14), TFLG, 8 }\n"
+    "    Method (TMHP) {\n"
+    "        \\_SB.MHPC.MP01._OST (3, 0x84, Buffer () {})\n"
+    "        \\_SB.MHPC.MP01._EJ0 (1)\n"
+    "        If (TFLG != 8) { Return (0xBAD1) }\n"
+    "        If (\\_SB.MHPC.MP01._STA () != 0) { Return (0xBAD2) }\n"
+    "        If (\\_SB.MHPC.MP01._PXM () != 0) { Return (0xBAD3) }\n"
+    "        Local0 = \\_SB.MHPC.MP01._CRS ()\n"
+    "        CreateQWordField (Local0, 14, MIN)\n"
+    "        CreateQWordField (Local0, 22, MAX)\n"
+    "        CreateQWordField (Local0, 38, LEN)\n"
+    "        If (MIN != 0x300000001) { Return (0xBAD4) }\n"
+    "        If (MAX != 0x300000084) { Return (0xBAD5) }\n"
+    "        If (LEN != 0x84) { Return (0xBAD6) }\n"
+    "        Return (0x600D)\n"
+    "    }\n"
+    /* MSCN with an insert event latched (plain memory keeps it: every
+     * slot reads it) notifies each MPxx with 1 (Device Check), then
+     * with a remove event each with 3 (Eject Request). */
+    "    Method (TMSC) {\n"
+    "        TFLG = 2\n"
+    "        \\_SB.MHPC.MSCN ()\n"
+    "        TFLG = 4\n"
+    "        \\_SB.MHPC.MSCN ()\n"
+    "        Return (TFLG)\n"
     "    }\n"
     "}\n";
 
@@ -253,9 +300,10 @@ static void test_acpiexec(gconstpointer data)
 
     const char *cmds = c->nv00_labels
         ? "evaluate TROO; evaluate TDIM; evaluate TBAD; evaluate TLBL; "
-          "evaluate TLSI; evaluate TGED"
+          "evaluate TLSI; evaluate TGED; evaluate TFIT; evaluate TMHP; "
+          "evaluate TMSC"
         : "evaluate TROO; evaluate TDIM; evaluate TBAD; evaluate TLBL; "
-          "evaluate TGED";
+          "evaluate TGED; evaluate TFIT; evaluate TMHP; evaluate TMSC";
     const char *exec[] = { "acpiexec", "-b", cmds, "dsdt.dat", "ssdt.dat",
                            "driver.aml", NULL };
     g_autofree char *log = NULL;
@@ -271,15 +319,22 @@ static void test_acpiexec(gconstpointer data)
     for (const char *p = log; (p = strstr(p, "returned object")); p++) {
         returned++;
     }
-    g_assert_cmpint(returned, ==, c->nv00_labels ? 6 : 5);
+    g_assert_cmpint(returned, ==, c->nv00_labels ? 9 : 8);
     /* _EVT notified the power button once, with 0x80, and nothing else */
     int notifies = 0;
     for (const char *p = log; (p = strstr(p, "Notify on")); p++) {
         notifies++;
     }
-    g_assert_cmpint(notifies, ==, 1);
+    g_assert_cmpint(notifies, ==, 2 + 2 * c->slots);
     g_assert_nonnull(strstr(log, "Notify on [PWRB]"));
+    g_assert_nonnull(strstr(log, "Notify on [NVDR]"));
+    for (unsigned s = 0; s < c->slots; s++) {
+        g_autofree char *dev = g_strdup_printf("Notify on [MP%02X]", s);
+        g_assert_nonnull(strstr(log, dev));
+    }
     g_assert_nonnull(strstr(log, "Value 0x80"));
+    /* MP01's _OST/_EJ0/_STA/_PXM/_CRS did what TMHP expects */
+    g_assert_nonnull(strstr(log, "[Integer] = 000000000000600D"));
     /* an unknown UUID answers function 0 with a one-byte empty bitmap */
     g_assert_nonnull(strstr(log, "[Buffer] Length 01 =     0000: 00"));
     rm_rf(tmp);

@@ -238,6 +238,24 @@ static BadCase bad_cases[] = {
     { "smp-maxcpus", {{0}}, { "-smp", "2,maxcpus=4" },
       { "-smp 2,maxcpus=4", "no CPU hotplug" } },
 
+    /* -numa node,cpus= */
+    { "numa-cpus-not-a-number", {{0}}, { "-numa", "node,cpus=x" },
+      { "-numa node,cpus=x", "cpus=x", "A-B" } },
+    { "numa-cpus-reversed", {{0}}, { "-smp", "4", "-numa", "node,cpus=3-1" },
+      { "-numa node,cpus=3-1", "cpus=3-1", "A <= B" } },
+    { "numa-cpus-too-big", {{0}}, { "-numa", "node,cpus=64" },
+      { "-numa node,cpus=64", "below 64" } },
+    { "numa-cpus-three-ends", {{0}}, { "-numa", "node,cpus=0-1-2" },
+      { "-numa node,cpus=0-1-2", "cpus=0-1-2" } },
+    { "numa-cpus-beyond-smp", {{0}},
+      { "-numa", "node", "-numa", "node,nodeid=1,cpus=1-2", "-smp", "2" },
+      { "-numa node,nodeid=1,cpus=1-2", "vCPU 2 does not exist",
+        "-smp 2" } },
+    { "numa-cpus-twice", {{0}},
+      { "-smp", "4", "-numa", "node,cpus=0-1",
+        "-numa", "node,nodeid=1,cpus=1-3" },
+      { "-numa node,nodeid=1,cpus=1-3", "vCPU 1 is already on node 0" } },
+
     /* ---- issue 11: QEMU options refused, each with one line ---- */
     { "accel-tcg", {{0}}, { "-accel", "tcg" },
       { "-accel tcg", "KVM only" } },

@@ -88,6 +88,26 @@ static void test_machine_options(void)
     g_assert_null(c->pidfile);
 }
 
+/* -numa node,cpus=: the named vCPUs on their node, the rest on node 0,
+ * whatever the order of -smp and -numa. */
+static void test_numa_cpus(void)
+{
+    const char *args[] = { "-numa", "node", "-numa", "node,nodeid=1,cpus=2",
+        "-numa", "node,nodeid=2,cpus=4-5", "-smp", "6", NULL };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(NvConfig) c = parse(args, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(c->board.numa_nodes, ==, 3);
+    static const uint32_t want[6] = { 0, 0, 1, 0, 2, 2 };
+    for (int i = 0; i < 6; i++) {
+        g_assert_cmpuint(c->cpu_node[i], ==, want[i]);
+    }
+    NvAcpiConfig acpi;
+    nv_config_acpi(c, &acpi);
+    g_assert_cmpuint(acpi.numa_nodes, ==, 3);
+    g_assert_cmpuint(acpi.cpu_nodes[4], ==, 2);
+}
+
 static void test_bad_options(void)
 {
     static const char *const cases[][4] = {
@@ -450,6 +470,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/memory-forms", test_memory_forms);
     g_test_add_func("/cmdline/machine-options", test_machine_options);
     g_test_add_func("/cmdline/bad-options", test_bad_options);
+    g_test_add_func("/cmdline/numa-cpus", test_numa_cpus);
     g_test_add_func("/cmdline/qmp-pidfile", test_qmp_pidfile_options);
     g_test_add_func("/cmdline/plan-and-realize", test_plan_and_realize);
     g_test_add_func("/cmdline/realize-failure-removes-created",

@@ -686,6 +686,103 @@ static void test_flush_hint(Fx *fx, gconstpointer data)
                                   v, 8, true));
 }
 
+/* ---- the FIT handle: _FIT's Read FIT ---------------------------------- */
+
+/* Read FIT at @off: the status; the bytes (if any) appended to @acc. */
+static uint32_t read_fit(Fx *fx, uint32_t off, GByteArray *acc)
+{
+    uint8_t in[4];
+    const uint8_t *out;
+    wr32(in, off);
+    uint32_t n = dsm_call(fx, NV_DSM_FIT_HANDLE, 1, NV_DSM_FN_READ_FIT, in,
+                          4, &out);
+    g_assert_cmpuint(n, >=, 4);
+    uint32_t st = rd32(out);
+    if (st != NV_DSM_OK) {
+        g_assert_cmpuint(n, ==, 4);
+    } else if (acc) {
+        g_byte_array_append(acc, out + 4, n - 4);
+    }
+    return st;
+}
+
+/* The AML's loop with a reader that keeps at most @chunk bytes a call:
+ * the FIT read in pieces at growing offsets is the whole FIT. */
+static GByteArray *read_fit_chunked(Fx *fx, uint32_t chunk)
+{
+    GByteArray *fit = g_byte_array_new();
+    for (;;) {
+        g_autoptr(GByteArray) part = g_byte_array_new();
+        g_assert_cmpuint(read_fit(fx, fit->len, part), ==, NV_DSM_OK);
+        if (part->len == 0) {
+            return fit;
+        }
+        g_byte_array_append(fit, part->data, MIN(part->len, chunk));
+    }
+}
+
+static void test_fit(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    g_assert_cmphex(query_bits(fx, NV_DSM_FIT_HANDLE, 1), ==, 0x3);
+    g_assert_cmphex(query_bits(fx, NV_DSM_FIT_HANDLE, 2), ==, 0);
+    g_assert_cmpuint(dsm_status(fx, NV_DSM_FIT_HANDLE, 1, 2, NULL, 0), ==,
+                     NV_DSM_UNSUPPORTED);
+    g_assert_cmpuint(dsm_status(fx, NV_DSM_FIT_HANDLE, 2, 1, "\0\0\0\0", 4),
+                     ==, NV_DSM_UNSUPPORTED);
+    /* no offset, or a short one */
+    g_assert_cmpuint(dsm_status(fx, NV_DSM_FIT_HANDLE, 1, 1, NULL, 0), ==,
+                     NV_DSM_INVALID_INPUT);
+    g_assert_cmpuint(dsm_status(fx, NV_DSM_FIT_HANDLE, 1, 1, "\0\0", 2), ==,
+                     NV_DSM_INVALID_INPUT);
+
+    /* what the board set at boot is the NFIT's body, four NVDIMMs */
+    g_autoptr(GBytes) want = nv_acpi_fit(fx->cfg);
+    gsize len;
+    const uint8_t *w = g_bytes_get_data(want, &len);
+    g_assert_cmpuint(len, >, 4 * 56);
+    g_autoptr(GByteArray) whole = g_byte_array_new();
+    g_assert_cmpuint(read_fit(fx, 0, whole), ==, NV_DSM_OK);
+    g_assert_cmpmem(whole->data, whole->len, w, len);
+    for (uint32_t chunk = 1; chunk <= 301; chunk += 60) {
+        g_autoptr(GByteArray) f = read_fit_chunked(fx, chunk);
+        g_assert_cmpmem(f->data, f->len, w, len);
+    }
+    /* at the end: success, no bytes; past it: invalid input */
+    g_autoptr(GByteArray) none = g_byte_array_new();
+    g_assert_cmpuint(read_fit(fx, (uint32_t)len, none), ==, NV_DSM_OK);
+    g_assert_cmpuint(none->len, ==, 0);
+    g_assert_cmpuint(read_fit(fx, (uint32_t)len + 1, NULL), ==,
+                     NV_DSM_INVALID_INPUT);
+    g_assert_cmpuint(read_fit(fx, UINT32_MAX, NULL), ==,
+                     NV_DSM_INVALID_INPUT);
+
+    /* the FIT changes in the middle of a read: the reader at a non-zero
+     * offset is told to restart (0x100) until it reads at 0 again */
+    g_autoptr(GByteArray) first = g_byte_array_new();
+    g_assert_cmpuint(read_fit(fx, 0, first), ==, NV_DSM_OK);
+    uint8_t bigger[300];
+    for (size_t i = 0; i < sizeof(bigger); i++) {
+        bigger[i] = (uint8_t)(i * 7 + 1);
+    }
+    nv_dsm_set_fit(fx->board->dsm, bigger, sizeof(bigger));
+    g_assert_cmpuint(read_fit(fx, 100, NULL), ==, NV_DSM_FIT_CHANGED);
+    g_assert_cmpuint(read_fit(fx, 100, NULL), ==, NV_DSM_FIT_CHANGED);
+    g_autoptr(GByteArray) again = read_fit_chunked(fx, 64);
+    g_assert_cmpmem(again->data, again->len, bigger, sizeof(bigger));
+    g_autoptr(GByteArray) tail = g_byte_array_new();
+    g_assert_cmpuint(read_fit(fx, 100, tail), ==, NV_DSM_OK);
+    g_assert_cmpmem(tail->data, tail->len, bigger + 100, 200);
+    /* offsets past the new end are still refused, even while changed */
+    nv_dsm_set_fit(fx->board->dsm, bigger, 10);
+    g_assert_cmpuint(read_fit(fx, 11, NULL), ==, NV_DSM_INVALID_INPUT);
+    g_assert_cmpuint(read_fit(fx, 5, NULL), ==, NV_DSM_FIT_CHANGED);
+    /* an empty FIT (no NVDIMM yet): one read, no bytes */
+    nv_dsm_set_fit(fx->board->dsm, NULL, 0);
+    g_autoptr(GByteArray) empty = read_fit_chunked(fx, 64);
+    g_assert_cmpuint(empty->len, ==, 0);
+}
+
 #define ADD(path, fn) g_test_add(path, Fx, NULL, fx_setup, fn, fx_teardown)
 
 int main(int argc, char **argv)
@@ -704,5 +801,6 @@ int main(int argc, char **argv)
     ADD("/dsm/kill-mid-stream", test_kill_mid_stream);
     ADD("/dsm/labels-seen-by-tool", test_labels_seen_by_tool);
     ADD("/dsm/flush-hint", test_flush_hint);
+    ADD("/dsm/fit", test_fit);
     return g_test_run();
 }

@@ -119,11 +119,37 @@ static void test_on_board(void)
     g_string_free(l.log, TRUE);
 }
 
+static bool aml_has(const NvAml *n, const char *needle)
+{
+    g_autoptr(GArray) out = g_array_new(FALSE, FALSE, 1);
+    aml_encode(n, out);
+    return memmem(out->data, out->len, needle, strlen(needle)) != NULL;
+}
+
+/* _EVT handles the memory and NVDIMM bits only when asked: \_SB.MHPC.MSCN
+ * (a call) for 0x1, Notify (\_SB.NVDR) for 0x4; the power button always. */
+static void test_aml_events(void)
+{
+    g_autoptr(NvAml) none = nv_ged_aml(0);
+    g_assert_true(aml_has(none, "PWRB"));
+    g_assert_false(aml_has(none, "MSCN"));
+    g_assert_false(aml_has(none, "NVDR"));
+    g_autoptr(NvAml) mem = nv_ged_aml(NV_GED_EVENT_MEMORY);
+    g_assert_true(aml_has(mem, "_SB_MHPCMSCN"));
+    g_assert_false(aml_has(mem, "NVDR"));
+    g_autoptr(NvAml) both = nv_ged_aml(NV_GED_EVENT_MEMORY |
+                                       NV_GED_EVENT_NVDIMM);
+    g_assert_true(aml_has(both, "_SB_MHPCMSCN"));
+    /* Notify (0x86) \_SB.NVDR (0x5C 0x2E _SB_ NVDR), 0x80 */
+    g_assert_true(aml_has(both, "\x86\x5C\x2E_SB_NVDR\x0A\x80"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/ged/selector", test_selector);
     g_test_add_func("/ged/no-irq", test_no_irq);
     g_test_add_func("/ged/on-board", test_on_board);
+    g_test_add_func("/ged/aml-events", test_aml_events);
     return g_test_run();
 }

@@ -209,24 +209,28 @@ static void test_slots(void)
 {
     NvSlots s;
     nv_slots_init(&s, 3);
-    g_assert_cmpint(nv_slots_alloc(&s), ==, 0);
-    g_assert_cmpint(nv_slots_alloc(&s), ==, 1);
-    g_assert_cmpint(nv_slots_alloc(&s), ==, 2);
-    g_assert_cmpint(nv_slots_alloc(&s), ==, -1);
+    g_assert_cmpint(nv_slots_alloc(&s, 0), ==, 0);
+    g_assert_cmpint(nv_slots_alloc(&s, 4 * GiB), ==, 1);
+    g_assert_cmpint(nv_slots_alloc(&s, 5 * GiB), ==, 2);
+    g_assert_cmpint(nv_slots_alloc(&s, 6 * GiB), ==, -1);
+    g_assert_cmpint(nv_slots_find(&s, 5 * GiB), ==, 2);
+    g_assert_cmpint(nv_slots_find(&s, 6 * GiB), ==, -1);
     nv_slots_free(&s, 1);
+    g_assert_cmpint(nv_slots_find(&s, 4 * GiB), ==, -1); /* freed */
     g_assert_cmpuint(nv_slots_in_use(&s), ==, 2);
-    g_assert_cmpint(nv_slots_alloc(&s), ==, 1);   /* the freed id again */
+    g_assert_cmpint(nv_slots_alloc(&s, 7 * GiB), ==, 1); /* the freed id */
+    g_assert_cmpint(nv_slots_find(&s, 7 * GiB), ==, 1);
     nv_slots_free(&s, 99);                        /* out of range: ignored */
     g_assert_cmpuint(nv_slots_in_use(&s), ==, 3);
 
     nv_slots_init(&s, 100000);                    /* capped */
     g_assert_cmpuint(s.limit, ==, NV_SLOTS_MAX);
     for (int i = 0; i < NV_SLOTS_MAX; i++) {
-        g_assert_cmpint(nv_slots_alloc(&s), ==, i);
+        g_assert_cmpint(nv_slots_alloc(&s, (uint64_t)i * GiB), ==, i);
     }
-    g_assert_cmpint(nv_slots_alloc(&s), ==, -1);
+    g_assert_cmpint(nv_slots_alloc(&s, 0), ==, -1);
     nv_slots_free(&s, 300);
-    g_assert_cmpint(nv_slots_alloc(&s), ==, 300);
+    g_assert_cmpint(nv_slots_alloc(&s, 0), ==, 300);
 }
 
 static void test_machine_idle(void)

@@ -97,8 +97,18 @@ static void test_queries(void)
     /* no guest runs: no vCPU thread to list */
     assert_json(qmp_peer_send(p, "{\"execute\": \"query-cpus-fast\"}"),
                 "{\"return\": []}");
+    /* one entry per slot (slots=4); the pc-dimm's slot names it, the
+     * nvdimm's and the id-less DIMM's do not (QEMU's) */
     assert_json(qmp_peer_send(p, "{\"execute\": \"query-acpi-ospm-status\"}"),
-                "{\"return\": []}");
+                "{\"return\": ["
+                "{\"slot\": \"0\", \"slot-type\": \"DIMM\", \"source\": 0, "
+                "\"status\": 0}, "
+                "{\"device\": \"dimm1\", \"slot\": \"1\", \"slot-type\": "
+                "\"DIMM\", \"source\": 0, \"status\": 0}, "
+                "{\"slot\": \"2\", \"slot-type\": \"DIMM\", \"source\": 0, "
+                "\"status\": 0}, "
+                "{\"slot\": \"3\", \"slot-type\": \"DIMM\", \"source\": 0, "
+                "\"status\": 0}]}");
 
     /* The plan's placement: read it back from the config, and check the
      * pieces that do not depend on it literally. */

@@ -1329,6 +1329,197 @@ static void test_err_share_off_labels(Fx *fx, gconstpointer data)
     plan_ok(s);
 }
 
+
+/* ---- nv_dimm_plan_add: a DIMM added at run time ---- */
+
+/* Place @text against the planned DIMMs of @s; on success it is appended. */
+static NvDimm *hot_add(Setup *s, const char *text, GError **errp)
+{
+    NvDimm *d = new_dimm(text, errp);
+    g_assert_nonnull(d);
+    if (!nv_dimm_plan_add(&s->board, s->backends, s->dimms, &s->layout, d,
+                          errp)) {
+        nv_dimm_free(d);
+        return NULL;
+    }
+    g_ptr_array_add(s->dimms, d);
+    return d;
+}
+
+/* The slot, addr, size and uuid of every DIMM, to compare two setups. */
+static char *placement(const Setup *s)
+{
+    GString *o = g_string_new(NULL);
+    for (guint i = 0; i < s->dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(s->dimms, i);
+        char u[37];
+        nv_format_uuid(d->uuid, u);
+        g_string_append_printf(o, "%s slot %u addr 0x%" G_GINT64_MODIFIER
+                               "x size %" G_GUINT64_FORMAT " uuid %s\n",
+                               d->id, d->slot, d->addr, d->size,
+                               d->kind == NV_DIMM_NVDIMM ? u : "-");
+    }
+    return g_string_free(o, FALSE);
+}
+
+/* Hot-adding each of @texts after the boot DIMMs gives the placement that
+ * all of them on the command line give. */
+static void check_same_as_boot(Fx *fx, const char *const *boot,
+                               const char *const *hot)
+{
+    Setup all, some;
+    setup_init(&all);
+    setup_init(&some);
+    Setup *both[] = { &all, &some };
+    for (int k = 0; k < 2; k++) {
+        Setup *s = both[k];
+        s->board.slots = 6;
+        s->board.maxmem = 2 * GiB + 6 * GiB;
+        add_ram(s, "r0", 256 * MiB);
+        add_ram(s, "r1", 128 * MiB);
+        add_ram(s, "r2", GiB);
+        add_ram(s, "r3", 384 * MiB);
+    }
+    (void)fx;
+    for (int i = 0; boot[i]; i++) {
+        add_dimm(&all, boot[i]);
+        add_dimm(&some, boot[i]);
+    }
+    for (int i = 0; hot[i]; i++) {
+        add_dimm(&all, hot[i]);
+    }
+    plan_ok(&all);
+    plan_ok(&some);
+    for (int i = 0; hot[i]; i++) {
+        GError *err = NULL;
+        NvDimm *d = hot_add(&some, hot[i], &err);
+        g_assert_no_error(err);
+        g_assert_true(d->placed);
+        g_assert_true(d->memdev->in_use);
+    }
+    check_placement(&some);
+    g_autofree char *want = placement(&all);
+    g_autofree char *got = placement(&some);
+    g_assert_cmpstr(got, ==, want);
+    setup_clear(&all);
+    setup_clear(&some);
+}
+
+static void test_hot_add_like_boot(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    /* first fit around a fixed address, an explicit slot, auto slots */
+    const char *boot[] = { "pc-dimm,id=a,memdev=r0",
+                           "pc-dimm,id=b,memdev=r1,slot=3,addr=0x140000000",
+                           NULL };
+    const char *hot[] = { "pc-dimm,id=c,memdev=r2",
+                          "pc-dimm,id=d,memdev=r3,slot=4", NULL };
+    check_same_as_boot(fx, boot, hot);
+}
+
+static void test_hot_add_nvdimm_like_boot(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    /* an nvdimm: label geometry, a derived uuid from its slot */
+    const char *boot[] = { "pc-dimm,id=a,memdev=r0", NULL };
+    /* each setup has its own file (g0, g1) of the same size */
+    Setup all, some;
+    setup_init(&all);
+    setup_init(&some);
+    for (int k = 0; k < 2; k++) {
+        Setup *s = k ? &some : &all;
+        add_ram(s, "r0", 256 * MiB);
+        add_file_full(fx, s, k ? "g1" : "g0", 272 * MiB, 0, false);
+    }
+    add_dimm(&all, boot[0]);
+    add_dimm(&all, "nvdimm,id=nv,memdev=g0,label-size=128K");
+    add_dimm(&some, boot[0]);
+    plan_ok(&all);
+    plan_ok(&some);
+    GError *err = NULL;
+    NvDimm *d = hot_add(&some, "nvdimm,id=nv,memdev=g1,label-size=128K",
+                        &err);
+    g_assert_no_error(err);
+    NvDimm *w = all.dimms->pdata[1];
+    g_assert_cmpuint(d->slot, ==, w->slot);
+    g_assert_cmpuint(d->addr, ==, w->addr);
+    g_assert_cmpuint(d->size, ==, 256 * MiB);
+    g_assert_cmpuint(d->label_offset, ==, w->label_offset);
+    g_assert_cmpmem(d->uuid, 16, w->uuid, 16);
+    setup_clear(&all);
+    setup_clear(&some);
+}
+
+/* A failed hot-add: the error, and the placed DIMMs and backends as they
+ * were (slots, addresses, the backends' in_use). */
+static void hot_add_fails(Setup *s, const char *text, int code,
+                          const char *needle)
+{
+    g_autofree char *before = placement(s);
+    g_autofree gboolean *used = g_new0(gboolean, s->backends->len);
+    for (guint i = 0; i < s->backends->len; i++) {
+        used[i] = ((NvHostMem *)s->backends->pdata[i])->in_use;
+    }
+    guint n = s->dimms->len;
+    GError *err = NULL;
+    g_assert_null(hot_add(s, text, &err));
+    g_test_message("error: %s", err ? err->message : "(none)");
+    g_assert_error(err, NV_ERROR, code);
+    assert_msg(err, needle);
+    g_error_free(err);
+    g_assert_cmpuint(s->dimms->len, ==, n);
+    g_autofree char *after = placement(s);
+    g_assert_cmpstr(after, ==, before);
+    for (guint i = 0; i < s->backends->len; i++) {
+        g_assert_cmpint(used[i], ==,
+                        ((NvHostMem *)s->backends->pdata[i])->in_use);
+    }
+}
+
+static void test_hot_add_errors(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    Setup *s = &fx->s;
+    s->board.slots = 3;
+    s->board.maxmem = 2 * GiB + 1536 * MiB;
+    add_ram(s, "r0", 512 * MiB);
+    add_ram(s, "r1", 512 * MiB);
+    add_ram(s, "odd", 192 * MiB);
+    add_ram(s, "big", GiB);
+    add_ram(s, "r2", 256 * MiB);
+    add_ram(s, "r3", 128 * MiB);
+    add_dimm(s, "pc-dimm,id=a,memdev=r0");
+    plan_ok(s);
+
+    hot_add_fails(s, "pc-dimm,id=x,memdev=odd", NV_ERROR_INVALID,
+                  "memdev=odd is 192M, not a multiple of the DIMM alignment "
+                  "128M");
+    hot_add_fails(s, "pc-dimm,id=x,memdev=r0", NV_ERROR_CONFLICT,
+                  "memdev=r0 is already used by -device pc-dimm,id=a");
+    hot_add_fails(s, "pc-dimm,id=x,memdev=nope", NV_ERROR_INVALID,
+                  "memdev=nope: no -object has id=nope");
+    hot_add_fails(s, "pc-dimm,id=a,memdev=r1", NV_ERROR_CONFLICT,
+                  "id=a is already used by -device pc-dimm,id=a");
+    hot_add_fails(s, "pc-dimm,id=x,memdev=r1,slot=0", NV_ERROR_CONFLICT,
+                  "slot=0 is already taken by -device pc-dimm,id=a");
+    hot_add_fails(s, "pc-dimm,id=x,memdev=r1,node=1", NV_ERROR_RANGE,
+                  "node=1 is out of range");
+    /* 2G RAM + 512M + 1G would pass maxmem=3.5G */
+    GError *err = NULL;
+    g_assert_nonnull(hot_add(s, "pc-dimm,id=b,memdev=r1", &err));
+    g_assert_no_error(err);
+    hot_add_fails(s, "pc-dimm,id=x,memdev=big", NV_ERROR_RANGE,
+                  "RAM plus DIMMs would be 4G, over maxmem=3584M");
+    g_assert_nonnull(hot_add(s, "pc-dimm,id=c,memdev=r2", &err));
+    g_assert_no_error(err);
+    hot_add_fails(s, "pc-dimm,id=x,memdev=r3", NV_ERROR_RANGE,
+                  "no free slot: 4 DIMMs but the machine has 3 slots");
+    /* the backend a failed add bound is free again: usable once a slot is */
+    g_assert_false(((NvHostMem *)s->backends->pdata[5])->in_use);
+    check_placement(s);
+    (void)fx;
+}
+
 #define ADD_FX(path, fn) \
     g_test_add(path, Fx, NULL, fx_setup, fn, fx_teardown)
 
@@ -1399,6 +1590,9 @@ int main(int argc, char **argv)
     ADD_FX("/nvdimm/plan-error/budget-wrap", test_err_budget_wrap);
     ADD_FX("/nvdimm/plan-error/share-off-labels", test_err_share_off_labels);
     ADD_FX("/nvdimm/plan/phys-limit-param", test_phys_limit_param);
+    ADD_FX("/nvdimm/hot-add/like-boot", test_hot_add_like_boot);
+    ADD_FX("/nvdimm/hot-add/nvdimm-like-boot", test_hot_add_nvdimm_like_boot);
+    ADD_FX("/nvdimm/hot-add/errors", test_hot_add_errors);
 
     return g_test_run();
 }

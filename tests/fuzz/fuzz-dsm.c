@@ -5,7 +5,7 @@
  * the target rings the doorbell through nv_io_dispatch() and checks that
  * the response stays inside the mailbox and nothing after it is touched.
  * DIMMs are RAM-backed so Set calls are cheap: label-area durability is
- * tested elsewhere.
+ * tested elsewhere. Seeds fit-* read the FIT (handle 0x10000).
  */
 #include "machine.h"
 
@@ -49,6 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(mailbox, 0, NV_DSM_MAILBOX_SIZE);
     memcpy(mailbox, data, n);
     memset(mailbox + NV_DSM_MAILBOX_SIZE, 0xa5, 4096);
+
+    /* An odd-sized input also replaces the FIT (_FIT's Read FIT, handle
+     * NV_DSM_FIT_HANDLE) with its own first bytes, marking it changed: a
+     * read at a non-zero offset then answers NV_DSM_FIT_CHANGED. */
+    if (size & 1) {
+        nv_dsm_set_fit(board->dsm, data, size < 512 ? size : 512);
+    }
 
     uint8_t db[4] = { 0 };
     nv_io_dispatch(board->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL, db, 4, true);

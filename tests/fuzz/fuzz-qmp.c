@@ -5,10 +5,16 @@
  * Input: byte 0 picks how the rest is cut into feeds (1..32 bytes, or all
  * at once) and whether the client negotiates first; the rest is what a
  * client sends. A command with one argument of every schema type is
- * registered so argument checking and handlers run. Every message the
+ * registered so argument checking and handlers run, and object-add and
+ * device_add with the monitor's own schemas, whose handlers run the
+ * monitor's argument conversion (machine/monitor-memory.c) into a backend
+ * or a DIMM and place the DIMM with nv_dimm_plan_add() against a small
+ * planned machine (RAM backends: nothing is created on disk; a label-file
+ * path is only inspected). Every message the
  * server sends must be one CRLF-terminated line holding a JSON object, and
  * the client's buffer never exceeds the message limit.
  */
+#include "monitor.h"
 #include "qmp.h"
 
 #include <stdint.h>
@@ -64,14 +70,84 @@ static const NvQmpArg all_args[] = {
     { NULL, 0, false },
 };
 
+/* 2G RAM, 3 slots, maxmem 4G; r0 (placed as d0), r1, r2 free. */
+static NvBoardConfig board = {
+    .ram_size = 2 * GiB, .slots = 3, .maxmem = 4 * GiB, .numa_nodes = 2,
+    .nvdimm_enabled = true,
+};
+static GPtrArray *backends, *dimms;
+static NvMemLayout layout;
+
+static void machine_setup(void)
+{
+    backends = g_ptr_array_new_with_free_func((GDestroyNotify)nv_hostmem_free);
+    dimms = g_ptr_array_new_with_free_func((GDestroyNotify)nv_dimm_free);
+    static const char *const ids[] = { "r0", "r1", "r2" };
+    for (int i = 0; i < 3; i++) {
+        NvHostMemConfig c = { .kind = NV_HOSTMEM_RAM, .id = (char *)ids[i],
+                              .size = (uint64_t)(i + 1) * 128 * MiB,
+                              .size_set = true };
+        NvHostMem *hm = nv_hostmem_new(&c);
+        if (!nv_hostmem_prepare(hm, NULL)) {
+            abort();
+        }
+        g_ptr_array_add(backends, hm);
+    }
+    NvOpts *o = nv_opts_parse("pc-dimm,id=d0,memdev=r0", "driver", NULL);
+    g_ptr_array_add(dimms, nv_dimm_new_from_opts(o, NULL));
+    nv_opts_free(o);
+    if (!nv_dimm_plan(&board, backends, dimms, &layout, NULL)) {
+        abort();
+    }
+}
+
+static JsonNode *cmd_object_add(void *opaque, JsonObject *args,
+                                GError **errp)
+{
+    (void)opaque;
+    nv_hostmem_free(nv_monitor_parse_object(args, errp));
+    return NULL;
+}
+
+static JsonNode *cmd_device_add(void *opaque, JsonObject *args,
+                                GError **errp)
+{
+    (void)opaque;
+    NvDimm *d = nv_monitor_parse_device(args, errp);
+    if (d && nv_dimm_plan_add(&board, backends, dimms, &layout, d, errp)) {
+        if (!d->placed || d->slot >= board.slots ||
+            d->addr < layout.devmem_base ||
+            d->addr + d->size > layout.devmem_base + layout.devmem_size) {
+            abort();
+        }
+        d->memdev->in_use = false; /* not kept: the next input starts over */
+    }
+    for (guint i = 0; i < backends->len; i++) {
+        NvHostMem *hm = g_ptr_array_index(backends, i);
+        if (hm->in_use != (i == 0)) {
+            abort(); /* a failed or undone add left a backend bound */
+        }
+    }
+    nv_dimm_free(d);
+    return NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!server) {
         server = nv_qmp_server_new(NULL);
-        const NvQmpCommand cmd = { "all", all_args, cmd_all, NULL };
-        if (!nv_qmp_register(server, &cmd, NULL)) {
+        const NvQmpCommand cmds[] = {
+            { "all", all_args, cmd_all, NULL },
+            { "object-add", nv_monitor_object_add_args, cmd_object_add,
+              NULL },
+            { "device_add", nv_monitor_device_add_args, cmd_device_add,
+              NULL },
+            { NULL, NULL, NULL, NULL },
+        };
+        if (!nv_qmp_register_table(server, cmds, NULL)) {
             abort();
         }
+        machine_setup();
     }
     if (size < 1) {
         return 0;
