@@ -73,6 +73,15 @@
 #define NV_GED_EVENT_MEMORY    0x1u  /* \_SB.MHPC.MSCN () (memory hotplug) */
 #define NV_GED_EVENT_POWERDOWN 0x2u  /* Notify (\_SB.PWRB, 0x80) */
 #define NV_GED_EVENT_NVDIMM    0x4u  /* Notify (\_SB.NVDR, 0x80) (_FIT) */
+/* nvemu's own bit (QEMU uses 0x1-0x8): an NVDIMM's health changed; _EVT
+ * calls \_SB.NVDR.NHLT, which reads the pending-notify block below and
+ * sends Notify (NVxx, 0x81) to each DIMM whose bit is set. */
+#define NV_GED_EVENT_NVDIMM_HEALTH 0x20u
+
+/* The NVDIMM pending-notify block (devices/nvdimm-notify.c): one bit per
+ * slot, dword k at offset 4k holds slots 32k..32k+31; a dword read
+ * returns the pending bits and clears them. */
+#define NV_NVNT_REG_LEN        (NV_MAX_SLOTS / 8)
 
 /* SRAT Memory Affinity flags (ACPI 6.4 §5.2.16.2) */
 #define NV_SRAT_MEM_ENABLED      (1u << 0)
@@ -113,6 +122,9 @@ typedef struct {
     uint16_t rtc_io;           /* CMOS RTC index port (0x70), 0: none */
     uint8_t rtc_century;       /* its century byte (0x32), 0: none */
     uint64_t ged_base;         /* MMIO address of the GED's ESEL */
+    /* MMIO address of the NVDIMM pending-notify block (NV_NVNT_REG_LEN
+     * bytes) that \_SB.NVDR.NHLT reads; 0: no NHLT method. */
+    uint64_t nvdimm_notify_base;
     uint32_t ged_irq;          /* its edge-triggered GSI (IOAPIC pin) */
     /* The devices' fragments, first in \_SB (NULL: none); called once per
      * nv_acpi_build_dsdt(), so the same input gives the same bytes. */

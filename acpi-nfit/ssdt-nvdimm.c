@@ -8,11 +8,11 @@
  *
  * In ASL, NCAL is:
  *
- *   Method (NCAL, 4, Serialized) {          // handle, revision, fn, Arg3
+ *   Method (NCAL, 5, Serialized) {  // handle, family, revision, fn, Arg3
  *       Acquire (MLCK, 0xFFFF)
- *       HDLE = Arg0;  REVN = Arg1;  FUNC = Arg2
- *       Local0 = SizeOf (Arg3);  ILEN = Local0
- *       If (Local0 > 240) { IBIG = Arg3 } Else { ISML = Arg3 }
+ *       HDLE = Arg0;  FAML = Arg1;  REVN = Arg2;  FUNC = Arg3
+ *       Local0 = SizeOf (Arg4);  ILEN = Local0
+ *       If (Local0 > 236) { IBIG = Arg4 } Else { ISML = Arg4 }
  *       DBRG = Zero                           // nvemu answers in this write
  *       Local1 = OLEN
  *       If (Local1 > 252) { Local2 = OBIG } Else { Local2 = OSML }
@@ -26,7 +26,7 @@
  */
 #include "acpi-nfit.h"
 
-#define SMALL_IN  240 /* ISML: request header + ISML = 256 bytes */
+#define SMALL_IN  236 /* ISML: request header + ISML = 256 bytes */
 #define SMALL_OUT 252 /* OSML: response header + OSML = 256 bytes */
 #define ROOT      "\\_SB.NVDR."
 
@@ -50,6 +50,7 @@ static void declare_mailbox(NvAml *dev, const NvAcpiConfig *cfg)
                                          aml_int(NV_DSM_MAILBOX_SIZE)));
     NvAml *req = aml_field("MBOX", AML_DWORD_ACC, AML_NOLOCK, AML_PRESERVE);
     aml_append(req, aml_named_field("HDLE", 32));
+    aml_append(req, aml_named_field("FAML", 32));
     aml_append(req, aml_named_field("REVN", 32));
     aml_append(req, aml_named_field("FUNC", 32));
     aml_append(req, aml_named_field("ILEN", 32));
@@ -83,15 +84,16 @@ static void pick_by_size(NvAml *m, NvAml *len, uint32_t limit, NvAml *src_a,
 /* NCAL: one mailbox round trip (see the ASL at the top). */
 static NvAml *method_ncal(void)
 {
-    NvAml *m = aml_method("NCAL", 4, true);
+    NvAml *m = aml_method("NCAL", 5, true);
     aml_append(m, aml_acquire(aml_name("MLCK"), 0xFFFF));
     aml_append(m, aml_store(aml_arg(0), aml_name("HDLE")));
-    aml_append(m, aml_store(aml_arg(1), aml_name("REVN")));
-    aml_append(m, aml_store(aml_arg(2), aml_name("FUNC")));
-    aml_append(m, aml_store(aml_sizeof(aml_arg(3)), aml_local(0)));
+    aml_append(m, aml_store(aml_arg(1), aml_name("FAML")));
+    aml_append(m, aml_store(aml_arg(2), aml_name("REVN")));
+    aml_append(m, aml_store(aml_arg(3), aml_name("FUNC")));
+    aml_append(m, aml_store(aml_sizeof(aml_arg(4)), aml_local(0)));
     aml_append(m, aml_store(aml_local(0), aml_name("ILEN")));
-    pick_by_size(m, aml_local(0), SMALL_IN, aml_arg(3), aml_name("IBIG"),
-                 aml_arg(3), aml_name("ISML"));
+    pick_by_size(m, aml_local(0), SMALL_IN, aml_arg(4), aml_name("IBIG"),
+                 aml_arg(4), aml_name("ISML"));
     aml_append(m, aml_store(aml_int(0), aml_name("DBRG")));
     aml_append(m, aml_store(aml_name("OLEN"), aml_local(1)));
     pick_by_size(m, aml_local(1), SMALL_OUT, aml_name("OBIG"), aml_local(2),
@@ -129,18 +131,21 @@ static NvAml *method_argb(void)
 }
 
 /*
- * _DSM for @uuid, forwarded to NCAL with @handle. An unknown UUID answers
- * function 0 with an empty bitmap (ACPI 6.4 §9.1.1) and anything else
- * with status 1, "not supported".
+ * _DSM for @uuid, forwarded to NCAL with @handle and the UUID's @family
+ * (NV_DSM_FAMILY_*). An unknown UUID never reaches nvemu: it answers
+ * function 0 with an empty bitmap (bit 0 clear, ACPI 6.4 §9.1.1, so Linux
+ * does not take the family) and anything else with status 1, "not
+ * supported".
  */
-static NvAml *method_dsm(const char *uuid, uint32_t handle)
+static NvAml *method_dsm(const char *uuid, uint32_t family, uint32_t handle)
 {
     static const uint8_t none[1] = { 0 };
     static const uint8_t unsupported[4] = { NV_DSM_UNSUPPORTED, 0, 0, 0 };
     NvAml *m = aml_method("_DSM", 4, true);
     NvAml *ours = aml_if(aml_lequal(aml_arg(0), aml_touuid(uuid)));
     aml_append(ours, aml_return(aml_call(ROOT "NCAL", aml_int(handle),
-                                         aml_arg(1), aml_arg(2),
+                                         aml_int(family), aml_arg(1),
+                                         aml_arg(2),
                                          aml_call(ROOT "ARGB", aml_arg(3),
                                                   NULL), NULL)));
     aml_append(m, ours);
@@ -152,7 +157,7 @@ static NvAml *method_dsm(const char *uuid, uint32_t handle)
 }
 
 /*
- * Local0 = NCAL (handle, 1, fn, input)
+ * Local0 = NCAL (handle, 2 (Intel family), 1, fn, input)
  * If (SizeOf (Local0) < 4) { Local0 = Buffer () { 4, 0, 0, 0 } }
  * CreateDWordField (Local0, 0, STAT)
  * A result too short to hold a status (a mailbox nobody answered) reads as
@@ -162,6 +167,7 @@ static void call_label_fn(NvAml *m, uint32_t handle, uint32_t fn, NvAml *in)
 {
     static const uint8_t hw_error[4] = { NV_DSM_HW_ERROR, 0, 0, 0 };
     aml_append(m, aml_store(aml_call(ROOT "NCAL", aml_int(handle),
+                                     aml_int(NV_DSM_FAMILY_INTEL),
                                      aml_int(NV_DSM_REVISION), aml_int(fn),
                                      in, NULL),
                             aml_local(0)));
@@ -244,7 +250,7 @@ static NvAml *method_lsw(uint32_t handle)
  *   Local0 = Buffer (4) {}
  *   CreateDWordField (Local0, 0, OFST)
  *   OFST = Arg0
- *   Return (NCAL (0x10000, 1, 1, Local0))
+ *   Return (NCAL (0x10000, 3 (the _FIT family), 1, 1, Local0))
  */
 static NvAml *method_rfit(void)
 {
@@ -254,6 +260,7 @@ static NvAml *method_rfit(void)
     aml_append(m, aml_store(aml_arg(0), aml_name("OFST")));
     aml_append(m, aml_return(aml_call(ROOT "NCAL",
                                       aml_int(NV_DSM_FIT_HANDLE),
+                                      aml_int(NV_DSM_FAMILY_FIT),
                                       aml_int(NV_DSM_REVISION),
                                       aml_int(NV_DSM_FN_READ_FIT),
                                       aml_local(0), NULL)));
@@ -345,7 +352,8 @@ static NvAml *nvdimm_device(const NvAcpiConfig *cfg, uint32_t slot)
     uint32_t handle = nv_acpi_nvdimm_handle(slot);
     NvAml *dev = aml_device(name);
     aml_append(dev, aml_name_decl("_ADR", aml_int(handle)));
-    aml_append(dev, method_dsm(NV_DSM_UUID_INTEL, handle));
+    aml_append(dev, method_dsm(NV_DSM_UUID_INTEL, NV_DSM_FAMILY_INTEL,
+                               handle));
     const NvDimm *d = nvdimm_in_slot(cfg, slot);
     if (d && d->label_size) {
         aml_append(dev, method_lsi(handle));
@@ -357,6 +365,48 @@ static NvAml *nvdimm_device(const NvAcpiConfig *cfg, uint32_t slot)
     return dev;
 }
 
+/*
+ * NHLT: the DIMM health notifications, called by the GED's _EVT on
+ * NV_GED_EVENT_NVDIMM_HEALTH (docs/acpi.md). One field per 32 slots:
+ *
+ *   OperationRegion (NTFY, SystemMemory, base, 32)
+ *   Field (NTFY, DWordAcc, NoLock, Preserve) { NP00, 32, ... }
+ *   Method (NHLT, 0, Serialized) {
+ *       Local0 = NP00                  // reads and clears slots 0-31
+ *       If ((Local0 & 1) == 1) { Notify (NV00, 0x81) }
+ *       ...
+ *   }
+ */
+static void declare_health_notify(NvAml *dev, const NvAcpiConfig *cfg)
+{
+    aml_append(dev, aml_operation_region("NTFY", AML_SYSTEM_MEMORY,
+                                         aml_int(cfg->nvdimm_notify_base),
+                                         aml_int(NV_NVNT_REG_LEN)));
+    uint32_t words = (cfg->slots + 31) / 32;
+    NvAml *f = aml_field("NTFY", AML_DWORD_ACC, AML_NOLOCK, AML_PRESERVE);
+    for (uint32_t w = 0; w < words; w++) {
+        g_autofree char *name = g_strdup_printf("NP%02X", w);
+        aml_append(f, aml_named_field(name, 32));
+    }
+    aml_append(dev, f);
+    NvAml *m = aml_method("NHLT", 0, true);
+    for (uint32_t w = 0; w < words; w++) {
+        g_autofree char *word = g_strdup_printf("NP%02X", w);
+        aml_append(m, aml_store(aml_name(word), aml_local(0)));
+        for (uint32_t slot = w * 32; slot < cfg->slots && slot < w * 32 + 32;
+             slot++) {
+            uint32_t bit = 1u << (slot % 32);
+            g_autofree char *dimm = g_strdup_printf("NV%02X", slot);
+            NvAml *i = aml_if(aml_lequal(aml_and(aml_local(0), aml_int(bit),
+                                                 NULL),
+                                         aml_int(bit)));
+            aml_append(i, aml_notify(aml_name(dimm), aml_int(0x81)));
+            aml_append(m, i);
+        }
+    }
+    aml_append(dev, m);
+}
+
 GArray *nv_acpi_build_ssdt_nvdimm(const NvAcpiConfig *cfg)
 {
     NvAml *root = aml_device("NVDR");
@@ -364,9 +414,12 @@ GArray *nv_acpi_build_ssdt_nvdimm(const NvAcpiConfig *cfg)
     declare_mailbox(root, cfg);
     aml_append(root, method_ncal());
     aml_append(root, method_argb());
-    aml_append(root, method_dsm(NV_DSM_UUID_ROOT, 0));
+    aml_append(root, method_dsm(NV_DSM_UUID_ROOT, NV_DSM_FAMILY_ROOT, 0));
     aml_append(root, method_rfit());
     aml_append(root, method_fit());
+    if (cfg->nvdimm_notify_base) {
+        declare_health_notify(root, cfg);
+    }
     for (uint32_t slot = 0; slot < cfg->slots; slot++) {
         aml_append(root, nvdimm_device(cfg, slot));
     }

@@ -376,8 +376,8 @@ GArray *nv_acpi_build_madt(const NvAcpiConfig *cfg)
 /* Device (PMRG), PNP0C02 "motherboard resources": what nvemu decodes
  * outside any described device, so the guest's resource manager never
  * hands these ranges to something else: the FADT's sleep/reset ports, the
- * DSM doorbell, the GED's event selector and the flush-hint pages of every
- * slot. */
+ * DSM doorbell, the GED's event selector, the NVDIMM pending-notify block
+ * and the flush-hint pages of every slot. */
 static NvAml *dsdt_pmrg(const NvAcpiConfig *cfg)
 {
     NvAml *dev = aml_device("PMRG");
@@ -391,6 +391,11 @@ static NvAml *dsdt_pmrg(const NvAcpiConfig *cfg)
                                        NV_DSM_DOORBELL_SIZE, true));
     aml_append(crs, aml_memory32_fixed(addr32(cfg->ged_base, "GED"),
                                        NV_GED_REG_LEN, true));
+    if (cfg->nvdimm_notify_base) {
+        aml_append(crs, aml_memory32_fixed(
+            addr32(cfg->nvdimm_notify_base, "NVDIMM pending-notify block"),
+            NV_NVNT_REG_LEN, true));
+    }
     if (cfg->slots > 0) {
         uint64_t len = (uint64_t)cfg->slots * NV_FLUSH_HINT_STRIDE;
         addr32(cfg->flush_hint_base + len - 1, "flush-hint area end");

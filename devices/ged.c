@@ -103,6 +103,8 @@ bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp)
  *       If ((Local0 & 1) == 1) { \_SB.MHPC.MSCN () }   // memory hotplug
  *       If ((Local0 & 2) == 2) { Notify (\_SB.PWRB, 0x80) }
  *       If ((Local0 & 4) == 4) { Notify (\_SB.NVDR, 0x80) } // NVDIMM hotplug
+ *       If ((Local0 & 0x20) == 0x20) { \_SB.NVDR.NHLT () }  // if in events:
+ *                                        // NHLT is the NVDIMM SSDT's
  *     }
  *
  * The memory and NVDIMM Ifs are there only for the bits in @events (the
@@ -157,6 +159,11 @@ NvAml *nv_ged_aml(uint32_t events)
         aml_append(evt, on_event(NV_GED_EVENT_NVDIMM,
                                  aml_notify(aml_name("\\_SB.NVDR"),
                                             aml_int(0x80))));
+    }
+    if (events & NV_GED_EVENT_NVDIMM_HEALTH) {
+        /* nvemu's own: DIMM health notifications (nvdimm-notify.h) */
+        aml_append(evt, on_event(NV_GED_EVENT_NVDIMM_HEALTH,
+                                 aml_call("\\_SB.NVDR.NHLT", NULL)));
     }
     aml_append(ged, evt);
     aml_append(list, ged);

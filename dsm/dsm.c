@@ -1,49 +1,32 @@
 /*
  * dsm/dsm.c — the _DSM mailbox: snapshot the request out of guest RAM,
- * decode it, run the handler, write the response back.
+ * decode it, find its family's table entry (dsm-int.h), check revision,
+ * availability and input size, run the handler, write the response back.
  *
  * Handlers see only nvemu's private copy of the request and fill a private
  * result buffer; only process() touches the mailbox, and only within
  * NV_DSM_MAILBOX_SIZE bytes.
  */
-#include "dsm.h"
+#include "dsm-int.h"
 
 #include <string.h>
 
-struct NvDsm {
-    GMutex lock;          /* one request at a time */
-    uint8_t *mailbox;     /* guest RAM, NV_DSM_MAILBOX_SIZE bytes */
-    GPtrArray *dimms;     /* NvDimm *, borrowed */
-    uint8_t *in;          /* private copy of Arg3 (NV_DSM_IN_MAX) */
-    uint8_t *out;         /* private result buffer (NV_DSM_OUT_MAX) */
-    uint64_t calls;
-    GBytes *fit;          /* the NFIT's structures (nv_dsm_set_fit()) */
-    bool fit_dirty;       /* changed since the last Read FIT at 0 */
+
+/* Every family nvemu answers; a request names one (NV_DSM_REQ_FAMILY). */
+static const NvDsmFamily *const families[] = {
+    &nv_dsm_family_root,
+    &nv_dsm_family_intel,
+    &nv_dsm_family_fit,
 };
 
-typedef struct {
-    uint32_t handle, revision, function, in_len;
-    const uint8_t *in;
-} Request;
-
-/* A result that is just a status code. Returns the result length. */
-static uint32_t status_only(uint8_t *out, uint32_t status)
+static const NvDsmFamily *find_family(uint32_t family)
 {
-    nv_st32(out, status);
-    return 4;
-}
-
-/* Function 0: the bitmap of supported functions, bit 0 set if any other
- * function is (ACPI 6.4 §9.1.1). Eight bytes, as Linux reads a u64. */
-static uint32_t query(uint8_t *out, uint64_t funcs)
-{
-    if (funcs) {
-        funcs |= 1;
+    for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
+        if (families[i]->family == family) {
+            return families[i];
+        }
     }
-    for (int i = 0; i < 8; i++) {
-        out[i] = (uint8_t)(funcs >> (8 * i));
-    }
-    return 8;
+    return NULL;
 }
 
 static NvDimm *find_nvdimm(NvDsm *dsm, uint32_t handle)
@@ -57,166 +40,82 @@ static NvDimm *find_nvdimm(NvDsm *dsm, uint32_t handle)
     return NULL;
 }
 
-static uint64_t dimm_functions(const NvDimm *d)
+static bool offered(const NvDsmFn *f, const NvDsmCall *c)
 {
-    if (!d->state.has_labels) {
-        return 0;
-    }
-    uint64_t f = 1u << NV_DSM_FN_GET_LABEL_SIZE | 1u << NV_DSM_FN_GET_LABEL_DATA;
-    if (!d->state.labels.readonly) {
-        f |= 1u << NV_DSM_FN_SET_LABEL_DATA;
-    }
-    return f;
+    return c->revision < 32 && (f->revisions & NV_DSM_REV(c->revision)) &&
+           (!f->available || f->available(c));
 }
 
-/* Function 4: status, label area size, max transfer. */
-static uint32_t get_label_size(const NvDimm *d, uint8_t *out)
+uint64_t nv_dsm_family_functions(const NvDsmFamily *fam, const NvDsmCall *c)
 {
-    nv_st32(out, NV_DSM_OK);
-    nv_st32(out + 4, (uint32_t)d->state.labels.size);
-    nv_st32(out + 8, NV_DSM_MAX_XFER);
-    return 12;
-}
-
-/* Arg3 of functions 5 and 6 starts with u32 offset, u32 length; both must
- * stay inside the label area and the transfer limit. */
-static bool label_range(const NvDimm *d, const Request *r, uint32_t *off,
-                        uint32_t *len)
-{
-    if (r->in_len < 8) {
-        return false;
-    }
-    *off = nv_ld32(r->in);
-    *len = nv_ld32(r->in + 4);
-    return *len <= NV_DSM_MAX_XFER &&
-           (uint64_t)*off + *len <= d->state.labels.size; /* 64-bit: no wrap */
-}
-
-/*
- * One warning line for a label read or write the host could not do; the
- * guest gets NV_DSM_HW_ERROR and nvemu carries on. For example:
- * nvemu: warning: nvdimm nv0: label write of 256 bytes at 0x1000 to
- * pmem0.img failed: No space left on device
- */
-static void warn_label_io(const NvDimm *d, bool write, uint32_t off,
-                          uint32_t len, const GError *err)
-{
-    const char *file = nv_label_store_file(&d->state.labels);
-    g_autofree char *who = d->id ? g_strdup(d->id)
-                                 : g_strdup_printf("in slot %u", d->slot);
-    g_autofree char *where = file ? g_strdup(file)
-                                  : g_strdup_printf("RAM backend '%s'",
-                                                    d->state.labels.mem->cfg.id);
-    g_printerr("nvemu: warning: nvdimm %s: label %s of %u bytes at 0x%x %s "
-               "%s failed: %s\n", who, write ? "write" : "read", len, off,
-               write ? "to" : "from", where, err->message);
-}
-
-/* Function 5: status, then the bytes. */
-static uint32_t get_label_data(NvDimm *d, const Request *r, uint8_t *out)
-{
-    uint32_t off, len;
-    if (!label_range(d, r, &off, &len)) {
-        return status_only(out, NV_DSM_INVALID_INPUT);
-    }
-    g_autoptr(GError) err = NULL;
-    if (!nv_label_store_read(&d->state.labels, off, out + 4, len, &err)) {
-        warn_label_io(d, false, off, len, err);
-        return status_only(out, NV_DSM_HW_ERROR);
-    }
-    nv_st32(out, NV_DSM_OK);
-    return 4 + len;
-}
-
-/* Function 6: offset, length, bytes in; status out, only once persisted.
- * A failed write leaves the area as it was (label-store puts the old bytes
- * back) and answers NV_DSM_HW_ERROR. */
-static uint32_t set_label_data(NvDimm *d, const Request *r, uint8_t *out)
-{
-    uint32_t off, len;
-    if (!label_range(d, r, &off, &len) || r->in_len - 8 < len) {
-        return status_only(out, NV_DSM_INVALID_INPUT);
-    }
-    g_autoptr(GError) err = NULL;
-    if (!nv_label_store_write(&d->state.labels, off, r->in + 8, len, &err)) {
-        warn_label_io(d, true, off, len, err);
-        return status_only(out, NV_DSM_HW_ERROR);
-    }
-    return status_only(out, NV_DSM_OK);
-}
-
-static uint32_t handle_dimm(NvDimm *d, const Request *r, uint8_t *out)
-{
-    uint64_t funcs = dimm_functions(d);
-    if (r->function == NV_DSM_FN_QUERY) {
-        return query(out, r->revision == NV_DSM_REVISION ? funcs : 0);
-    }
-    if (r->revision != NV_DSM_REVISION || r->function >= 64 ||
-        !(funcs & (UINT64_C(1) << r->function))) {
-        /* Set on a read-only DIMM lands here too: not offered by query. */
-        return status_only(out, NV_DSM_UNSUPPORTED);
-    }
-    switch (r->function) {
-    case NV_DSM_FN_GET_LABEL_SIZE:
-        return get_label_size(d, out);
-    case NV_DSM_FN_GET_LABEL_DATA:
-        return get_label_data(d, r, out);
-    case NV_DSM_FN_SET_LABEL_DATA:
-        return set_label_data(d, r, out);
-    }
-    return status_only(out, NV_DSM_UNSUPPORTED);
-}
-
-/* Handle NV_DSM_FIT_HANDLE: QEMU's Read FIT (see dsm.h). */
-static uint32_t handle_fit(NvDsm *dsm, const Request *r)
-{
-    if (r->function == NV_DSM_FN_QUERY) {
-        return query(dsm->out, r->revision == NV_DSM_REVISION
-                                   ? 1u << NV_DSM_FN_READ_FIT : 0);
-    }
-    if (r->revision != NV_DSM_REVISION ||
-        r->function != NV_DSM_FN_READ_FIT) {
-        return status_only(dsm->out, NV_DSM_UNSUPPORTED);
-    }
-    if (r->in_len < 4) {
-        return status_only(dsm->out, NV_DSM_INVALID_INPUT);
-    }
-    uint32_t off = nv_ld32(r->in);
-    gsize len = 0;
-    const uint8_t *fit = dsm->fit ? g_bytes_get_data(dsm->fit, &len) : NULL;
-    if (off > len) {
-        return status_only(dsm->out, NV_DSM_INVALID_INPUT);
-    }
-    if (off == 0) {
-        dsm->fit_dirty = false;
-    } else if (dsm->fit_dirty) {
-        return status_only(dsm->out, NV_DSM_FIT_CHANGED);
-    }
-    size_t n = MIN(len - off, (size_t)NV_DSM_FIT_MAX_READ);
-    nv_st32(dsm->out, NV_DSM_OK);
-    if (n) {
-        memcpy(dsm->out + 4, fit + off, n);
-    }
-    return 4 + (uint32_t)n;
-}
-
-static uint32_t dispatch(NvDsm *dsm, const Request *r)
-{
-    if (r->handle == NV_DSM_FIT_HANDLE) {
-        return handle_fit(dsm, r);
-    }
-    if (r->handle == 0) {
-        /* Root device: no root functions (ARS etc.) are offered yet. */
-        if (r->function == NV_DSM_FN_QUERY) {
-            return query(dsm->out, 0);
+    uint64_t bits = 0;
+    for (size_t i = 0; i < fam->n_fns; i++) {
+        const NvDsmFn *f = &fam->fns[i];
+        g_assert(f->function > 0 && f->function < 64);
+        if (offered(f, c)) {
+            bits |= UINT64_C(1) << f->function;
         }
-        return status_only(dsm->out, NV_DSM_UNSUPPORTED);
     }
-    NvDimm *d = find_nvdimm(dsm, r->handle);
-    if (!d) {
-        return status_only(dsm->out, NV_DSM_NO_DEVICE);
+    /* ACPI 6.4 §9.1.1: bit 0 set iff any other function is supported.
+     * Linux picks a DIMM's family by that bit (revision 1). */
+    return bits ? bits | 1 : 0;
+}
+
+/* Function 0: the bitmap, eight bytes, as Linux reads a u64. */
+static uint32_t query(uint8_t *out, uint64_t funcs)
+{
+    nv_st64(out, funcs);
+    return 8;
+}
+
+/* A known family on its own kind of device: the entry's checks, then the
+ * handler. */
+static uint32_t call_family(const NvDsmFamily *fam, NvDsmCall *c)
+{
+    if (c->function == NV_DSM_FN_QUERY) {
+        return query(c->out, nv_dsm_family_functions(fam, c));
     }
-    return handle_dimm(d, r, dsm->out);
+    for (size_t i = 0; i < fam->n_fns; i++) {
+        const NvDsmFn *f = &fam->fns[i];
+        if (f->function != c->function) {
+            continue;
+        }
+        if (!offered(f, c)) {
+            break;
+        }
+        if (c->in_len < f->in_min || c->in_len > f->in_max) {
+            return nv_dsm_status(c->out, NV_DSM_INVALID_INPUT);
+        }
+        uint32_t n = f->handler(c);
+        g_assert(n >= 4 && n <= NV_DSM_OUT_MAX);
+        g_assert(!f->out_len || n == f->out_len || n == 4);
+        return n;
+    }
+    return nv_dsm_status(c->out, NV_DSM_UNSUPPORTED);
+}
+
+static uint32_t dispatch(NvDsm *dsm, NvDsmCall *c, uint32_t family)
+{
+    const NvDsmFamily *fam = find_family(family);
+    bool ok_handle = false;
+    if (fam && fam->scope == NV_DSM_ON_NVDIMM) {
+        c->dimm = find_nvdimm(dsm, c->handle);
+        if (!c->dimm) {
+            return nv_dsm_status(c->out, NV_DSM_NO_DEVICE);
+        }
+        ok_handle = true;
+    } else if (fam) {
+        ok_handle = c->handle == (fam->scope == NV_DSM_ON_ROOT ? 0
+                                                               : fam->handle);
+    }
+    if (!ok_handle) {
+        /* An unknown family, or one asked of the wrong device: nothing is
+         * offered (bit 0 clear, so Linux does not take the family). */
+        return c->function == NV_DSM_FN_QUERY
+                   ? query(c->out, 0)
+                   : nv_dsm_status(c->out, NV_DSM_UNSUPPORTED);
+    }
+    return call_family(fam, c);
 }
 
 /* Snapshot, decode, dispatch, answer. Called with dsm->lock held. */
@@ -226,20 +125,22 @@ static void process(NvDsm *dsm)
     uint32_t out_len;
 
     memcpy(hdr, dsm->mailbox, sizeof(hdr));
-    Request r = {
+    NvDsmCall c = {
+        .dsm = dsm,
         .handle = nv_ld32(hdr + NV_DSM_REQ_HANDLE),
         .revision = nv_ld32(hdr + NV_DSM_REQ_REVISION),
         .function = nv_ld32(hdr + NV_DSM_REQ_FUNCTION),
         .in_len = nv_ld32(hdr + NV_DSM_REQ_IN_LEN),
         .in = dsm->in,
+        .out = dsm->out,
     };
-    if (r.in_len > NV_DSM_IN_MAX) {
-        out_len = status_only(dsm->out, NV_DSM_INVALID_INPUT);
+    if (c.in_len > NV_DSM_IN_MAX) {
+        out_len = nv_dsm_status(dsm->out, NV_DSM_INVALID_INPUT);
     } else {
         /* Parse only the private copy: the guest may change the mailbox
          * under us from another vCPU. */
-        memcpy(dsm->in, dsm->mailbox + NV_DSM_REQ_IN, r.in_len);
-        out_len = dispatch(dsm, &r);
+        memcpy(dsm->in, dsm->mailbox + NV_DSM_REQ_IN, c.in_len);
+        out_len = dispatch(dsm, &c, nv_ld32(hdr + NV_DSM_REQ_FAMILY));
     }
     g_assert(out_len <= NV_DSM_OUT_MAX);
     memcpy(dsm->mailbox + NV_DSM_RESP_OUT, dsm->out, out_len);
@@ -266,17 +167,29 @@ void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
     g_mutex_unlock(&dsm->lock);
 }
 
-void nv_dsm_set_fit(NvDsm *dsm, const void *fit, size_t len)
+void nv_dsm_set_notify(NvDsm *dsm, NvDsmNotifyFn fn, void *opaque)
 {
-    GBytes *b = g_bytes_new(fit, len);
     g_mutex_lock(&dsm->lock);
-    GBytes *old = dsm->fit;
-    dsm->fit = b;
-    dsm->fit_dirty = true;
+    dsm->notify = fn;
+    dsm->notify_opaque = opaque;
     g_mutex_unlock(&dsm->lock);
-    if (old) {
-        g_bytes_unref(old);
+}
+
+void nv_dsm_notify_dimm(NvDsm *dsm, const NvDimm *dimm)
+{
+    if (dsm->notify) {
+        dsm->notify(dsm->notify_opaque, dimm->slot);
     }
+}
+
+void nv_dsm_lock(NvDsm *dsm)
+{
+    g_mutex_lock(&dsm->lock);
+}
+
+void nv_dsm_unlock(NvDsm *dsm)
+{
+    g_mutex_unlock(&dsm->lock);
 }
 
 uint64_t nv_dsm_calls(NvDsm *dsm)

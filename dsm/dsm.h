@@ -30,10 +30,11 @@
 #define NV_DSM_MAILBOX_SIZE  (132 * KiB)
 /* request, written by the guest */
 #define NV_DSM_REQ_HANDLE    0x00 /* u32: 0 = root, slot + 1 = NVDIMM */
-#define NV_DSM_REQ_REVISION  0x04 /* u32: _DSM Arg1 */
-#define NV_DSM_REQ_FUNCTION  0x08 /* u32: _DSM Arg2 */
-#define NV_DSM_REQ_IN_LEN    0x0C /* u32: bytes of Arg3 that follow */
-#define NV_DSM_REQ_IN        0x10 /* Arg3 bytes */
+#define NV_DSM_REQ_FAMILY    0x04 /* u32: NV_DSM_FAMILY_*, from the UUID */
+#define NV_DSM_REQ_REVISION  0x08 /* u32: _DSM Arg1 */
+#define NV_DSM_REQ_FUNCTION  0x0C /* u32: _DSM Arg2 */
+#define NV_DSM_REQ_IN_LEN    0x10 /* u32: bytes of Arg3 that follow */
+#define NV_DSM_REQ_IN        0x14 /* Arg3 bytes */
 #define NV_DSM_IN_MAX        (NV_DSM_MAILBOX_SIZE - NV_DSM_REQ_IN)
 /* response, written by nvemu over the request */
 #define NV_DSM_RESP_OUT_LEN  0x00 /* u32: bytes of the _DSM result buffer */
@@ -50,7 +51,7 @@
  * and Set fit in the mailbox.
  */
 struct nv_dsm_request_layout {
-    uint32_t handle, revision, function, in_len;
+    uint32_t handle, family, revision, function, in_len;
     uint8_t in[];
 };
 struct nv_dsm_response_layout {
@@ -59,6 +60,8 @@ struct nv_dsm_response_layout {
 };
 _Static_assert(offsetof(struct nv_dsm_request_layout, handle) ==
                    NV_DSM_REQ_HANDLE &&
+               offsetof(struct nv_dsm_request_layout, family) ==
+                   NV_DSM_REQ_FAMILY &&
                offsetof(struct nv_dsm_request_layout, revision) ==
                    NV_DSM_REQ_REVISION &&
                offsetof(struct nv_dsm_request_layout, function) ==
@@ -66,13 +69,13 @@ _Static_assert(offsetof(struct nv_dsm_request_layout, handle) ==
                offsetof(struct nv_dsm_request_layout, in_len) ==
                    NV_DSM_REQ_IN_LEN &&
                offsetof(struct nv_dsm_request_layout, in) == NV_DSM_REQ_IN &&
-               sizeof(struct nv_dsm_request_layout) == 16,
-               "DSM request header: four u32, then Arg3 at 0x10");
+               sizeof(struct nv_dsm_request_layout) == 20,
+               "DSM request header: five u32, then Arg3 at 0x14");
 _Static_assert(offsetof(struct nv_dsm_response_layout, out) ==
                    NV_DSM_RESP_OUT &&
                NV_DSM_RESP_OUT_LEN == 0,
                "DSM response: u32 out_len, then the result at 4");
-_Static_assert(NV_DSM_MAILBOX_SIZE == 135168 && NV_DSM_IN_MAX == 135152 &&
+_Static_assert(NV_DSM_MAILBOX_SIZE == 135168 && NV_DSM_IN_MAX == 135148 &&
                NV_DSM_OUT_MAX == 135164,
                "mailbox sizes as docs/dsm-abi.md gives them");
 _Static_assert(8 + NV_DSM_MAX_XFER <= NV_DSM_IN_MAX &&
@@ -87,6 +90,18 @@ _Static_assert(8 + NV_DSM_MAX_XFER <= NV_DSM_IN_MAX &&
 
 #define NV_DSM_REVISION      1
 
+/*
+ * Which _DSM a request is for: the AML of each device writes the family
+ * of the UUID it matched (acpi-nfit/ssdt-nvdimm.c); a UUID it does not
+ * know never reaches the mailbox. 0 and unknown values are refused
+ * (function 0: an empty bitmap; others: status 1).
+ */
+enum {
+    NV_DSM_FAMILY_ROOT = 1,  /* 2f10e7a4-...: the root device's bus family */
+    NV_DSM_FAMILY_INTEL = 2, /* 4309ac30-...: the Intel NVDIMM family */
+    NV_DSM_FAMILY_FIT = 3,   /* nvemu's: the root's _FIT (NV_DSM_FIT_HANDLE) */
+};
+
 /* Status codes (first u32 of every result but function 0's bitmap). */
 enum {
     NV_DSM_OK = 0,
@@ -96,18 +111,30 @@ enum {
     NV_DSM_HW_ERROR = 4,      /* the host could not read or persist */
 };
 
-/* Function numbers of the Intel-family per-DIMM _DSM used here. */
+/* Function numbers of the Intel-family per-DIMM _DSM used here
+ * (Linux's enum nvdimm_family_cmds). */
 enum {
     NV_DSM_FN_QUERY = 0,
+    NV_DSM_FN_SMART = 1,
+    NV_DSM_FN_SMART_THRESHOLD = 2,
     NV_DSM_FN_GET_LABEL_SIZE = 4,
     NV_DSM_FN_GET_LABEL_DATA = 5,
     NV_DSM_FN_SET_LABEL_DATA = 6,
+    NV_DSM_FN_LATCH_SHUTDOWN = 10,
+    NV_DSM_FN_SET_SMART_THRESHOLD = 17,
+    NV_DSM_FN_INJECT_SMART = 18,
 };
 
+/* Sizes of the health functions' fixed layouts (docs/health.md). */
+#define NV_DSM_SMART_OUT_LEN        132
+#define NV_DSM_THRESHOLD_OUT_LEN    12
+#define NV_DSM_SET_THRESHOLD_IN_LEN 7
+#define NV_DSM_INJECT_IN_LEN        15
 /*
  * The FIT handle (QEMU's reserved handle, docs/specs/acpi_nvdimm.rst): the
  * root device's _FIT method reads the current NFIT structures (the NFIT
- * without its header) through the mailbox, as QEMU's does.
+ * without its header) through the mailbox, as QEMU's does, with family
+ * NV_DSM_FAMILY_FIT (dsm/dsm-fit.c):
  *   function 0: the bitmap 0x3;
  *   function 1 "Read FIT", Arg3 = u32 offset: u32 status, then the FIT's
  *     bytes from offset to its end, at most NV_DSM_FIT_MAX_READ of them
@@ -138,6 +165,21 @@ void nv_dsm_free(NvDsm *dsm);
 void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
                         unsigned len, bool is_write);
 
+/*
+ * Health notifications: @fn(@opaque, slot) is called when the DIMM in
+ * @slot should get Notify 0x81 (a threshold crossed, an injected fatal
+ * error or unsafe shutdown). Called with the DSM lock held, from the
+ * doorbell write (a vCPU thread): it must not call back into the DSM.
+ * NULL drops it.
+ */
+typedef void (*NvDsmNotifyFn)(void *opaque, uint32_t slot);
+void nv_dsm_set_notify(NvDsm *dsm, NvDsmNotifyFn fn, void *opaque);
+
+/* Take and drop the DSM lock, for code outside a request that reads or
+ * changes a DIMM's run-time state (NvDimmState.health) while the guest
+ * runs (the host-side commands of issue 13). */
+void nv_dsm_lock(NvDsm *dsm);
+void nv_dsm_unlock(NvDsm *dsm);
 /* The FIT that Read FIT returns from now on (@len bytes at @fit, copied):
  * marks it changed, so a read at a non-zero offset answers
  * NV_DSM_FIT_CHANGED until the guest reads at 0 again. Thread-safe

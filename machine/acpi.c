@@ -5,6 +5,7 @@
 #include "flush-hint.h"
 #include "aml.h"
 #include "ged.h"
+#include "nvdimm-notify.h"
 #include "memhp.h"
 
 #include <errno.h>
@@ -78,7 +79,8 @@ static void board_dsdt_devices(NvAml *sb, const void *opaque)
         aml_append(sb, nv_memhp_aml(cfg->board.slots));
         events |= NV_GED_EVENT_MEMORY;
         if (cfg->board.nvdimm_enabled) {
-            events |= NV_GED_EVENT_NVDIMM;
+            /* \_SB.NVDR exists: hotplug (_FIT) and health (NHLT) */
+            events |= NV_GED_EVENT_NVDIMM | NV_GED_EVENT_NVDIMM_HEALTH;
         }
     }
     aml_append(sb, nv_ged_aml(events));
@@ -109,6 +111,8 @@ void nv_config_acpi(const NvConfig *cfg, NvAcpiConfig *acpi)
         .rtc_century = cfg->rtc ? NV_RTC_CENTURY : 0,
         .ged_base = NV_MMIO_GED,
         .ged_irq = NV_IRQ_GED,
+        .nvdimm_notify_base = cfg->board.slots && cfg->board.nvdimm_enabled
+                                  ? NV_MMIO_NVDIMM_NOTIFY : 0,
         .dsdt_devices = board_dsdt_devices,
         .dsdt_devices_opaque = cfg,
     };

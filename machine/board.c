@@ -6,6 +6,7 @@
 #include "board.h"
 #include "acpi.h"
 #include "flush-hint.h"
+#include "memhp.h"
 
 #include <string.h>
 
@@ -15,6 +16,7 @@ G_STATIC_ASSERT(NV_MMIO_FLUSH_HINTS +
                 (uint64_t)NV_MAX_SLOTS * NV_FLUSH_HINT_STRIDE <=
                 NV_MMIO_DSM_DOORBELL);
 G_STATIC_ASSERT(NV_IRQ_GED != NV_IRQ_COM1);
+G_STATIC_ASSERT(NV_MMIO_NVDIMM_NOTIFY >= NV_MMIO_MEMHP + 0x1000);
 G_STATIC_ASSERT(NV_MMIO_MEMHP >= NV_MMIO_GED + NV_GED_REG_LEN);
 
 /* Devices (the serial from the main loop's console input, too) call this
@@ -36,6 +38,16 @@ void nv_board_set_irq(NvBoard *b, NvIrqFn fn, void *opaque)
     b->irq = fn;
     b->irq_opaque = opaque;
     g_mutex_unlock(&b->irq_lock);
+}
+
+/* The DSM asks for Notify (NVxx, 0x81) on the DIMM in @slot: mark it in
+ * the pending-notify block, then raise the GED's health event (whose
+ * _EVT reads the block). From a vCPU thread, under the DSM lock. */
+static void board_dimm_notify(void *opaque, uint32_t slot)
+{
+    NvBoard *b = opaque;
+    nv_nvdimm_notify_set(b->nvnotify, slot);
+    nv_ged_raise(b->ged, NV_GED_EVENT_NVDIMM_HEALTH);
 }
 
 static void board_memhp_ost(void *opaque, uint32_t slot, uint32_t event,
@@ -132,6 +144,10 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
                              ? cfg->serial_file.fd : -1,
                               board_irq, b, NV_IRQ_COM1);
     b->ged = nv_ged_new(board_irq, b, NV_IRQ_GED);
+    b->nvnotify = nv_nvdimm_notify_new();
+    if (cfg->board.slots && cfg->board.nvdimm_enabled) { /* NHLT exists */
+        nv_dsm_set_notify(b->dsm, board_dimm_notify, b);
+    }
     b->power = nv_power_new(errp);
     if (!b->power) {
         return NULL;
@@ -146,6 +162,7 @@ NvBoard *nv_board_new(NvConfig *cfg, GError **errp)
                         NV_DSM_DOORBELL_SIZE, "dsm-doorbell",
                         nv_dsm_doorbell_io, b->dsm, errp) ||
         !nv_ged_attach(b->bus, b->ged, errp) ||
+        !nv_nvdimm_notify_attach(b->bus, b->nvnotify, errp) ||
         !nv_serial_attach(b->bus, b->serial, errp) ||
         !nv_power_attach(b->bus, b->power, errp) ||
         !attach_flush_hints(b, errp) ||
@@ -164,6 +181,7 @@ void nv_board_free(NvBoard *b)
     nv_serial_free(b->serial);
     nv_power_free(b->power);
     nv_ged_free(b->ged);
+    nv_nvdimm_notify_free(b->nvnotify);
     nv_memhp_free(b->memhp);
     nv_rtc_free(b->rtc);
     nv_io_bus_free(b->bus);

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "bus.h"
 #include "ged.h"
+#include "nvdimm-notify.h"
 #include "memhp.h"
 #include "power.h"
 #include "rtc.h"
@@ -26,6 +27,7 @@ typedef struct {
     NvPower *power;       /* FADT sleep/reset registers, i8042 reset */
     NvRtc *rtc;           /* CMOS RTC, or NULL with -machine rtc=off */
     NvGed *ged;           /* Generic Event Device (ged.h) */
+    NvNvdimmNotify *nvnotify; /* DIMM health notifications (nvdimm-notify.h) */
     NvMemhp *memhp;       /* memory hotplug controller, NULL without slots */
     GMutex memhp_lock;    /* memhp_ops change while the guest ejects */
     NvMemhpOps memhp_ops; /* where memhp's ost/eject go (no ost: dropped) */

@@ -8,6 +8,7 @@
 #include "boot.h"
 #include "cmdline-qemu.h"
 #include "rtc.h"
+#include "state-file.h"
 #include "qmp.h"
 
 #include <string.h>
@@ -600,7 +601,8 @@ bool nv_config_plan(NvConfig *cfg, GError **errp)
             return false;
         }
     }
-    return nv_dimm_plan(b, cfg->backends, cfg->dimms, &cfg->layout, errp);
+    return nv_dimm_plan(b, cfg->backends, cfg->dimms, &cfg->layout, errp) &&
+           nv_state_files_check(cfg->dimms, cfg->backends, errp);
 }
 
 void nv_config_remove_created(NvConfig *cfg)
@@ -676,10 +678,12 @@ void nv_config_print_usage(FILE *out)
 "      prealloc=on: reserve the file's blocks (fallocate) or the RAM before\n"
 "      the guest starts; running out of space is then an error at start\n"
 "  -device nvdimm,memdev=ID[,id=][,label-size=S][,label-file=PATH][,slot=N]\n"
-"          [,node=N][,addr=A][,uuid=U][,unarmed=on|off]\n"
+"          [,node=N][,addr=A][,uuid=U][,unarmed=on|off][,state-file=PATH]\n"
 "      labels are the last label-size bytes of the backing file, or all of\n"
 "      label-file (then the whole backing file is pmem); label-size=0 or\n"
 "      none: no labels; otherwise 128K to 1G (a label-file too)\n"
+"      state-file: the DIMM's unsafe-shutdown count and state across runs\n"
+"      (created if missing; docs/health.md)\n"
 "  -device pc-dimm,memdev=ID[,id=][,slot=N][,node=N][,addr=A]\n"
 "\n"
 "Boot and I/O:\n"

@@ -28,6 +28,21 @@ static void sync_dimms(NvConfig *cfg)
     }
 }
 
+/* A clean end (poweroff, quit, a stop signal, a boot that never ran):
+ * each NVDIMM's state file, if any, says so, and the next start counts no
+ * unsafe shutdown. Other ends (a fatal vCPU error after the guest ran,
+ * SIGKILL) leave it RUNNING: an unsafe shutdown at the next start. */
+static void stop_dimms(NvConfig *cfg)
+{
+    for (guint i = 0; i < cfg->dimms->len; i++) {
+        NvDimm *d = g_ptr_array_index(cfg->dimms, i);
+        g_autoptr(GError) err = NULL;
+        if (d->kind == NV_DIMM_NVDIMM && !nv_dimm_stop(d, &err)) {
+            fprintf(stderr, "nvemu: warning: %s\n", err->message);
+        }
+    }
+}
+
 /* Boot until the guest powers off (or resets, with -no-reboot), quit, a
  * stop signal or an error; the monitor sends the event of each end. */
 static int run_boots(NvConfig *cfg, NvMachine *machine, NvMonitor *mon)
@@ -41,6 +56,7 @@ static int run_boots(NvConfig *cfg, NvMachine *machine, NvMonitor *mon)
             if (ran) {
                 sync_dimms(cfg);
             } else {
+                stop_dimms(cfg);
                 nv_config_remove_created(cfg);
             }
             return fail(err);
@@ -50,11 +66,13 @@ static int run_boots(NvConfig *cfg, NvMachine *machine, NvMonitor *mon)
             g_autofree char *msg = nv_signals_message();
             fprintf(stderr, "nvemu: %s\n", msg);
             sync_dimms(cfg);
+            stop_dimms(cfg);
             nv_monitor_boot_ended(mon, r);
             return 128 + nv_signals_caught();
         }
         if (r == NV_POWER_OFF || r == NV_POWER_QUIT || cfg->no_reboot) {
             sync_dimms(cfg);
+            stop_dimms(cfg);
             nv_monitor_boot_ended(mon, r);
             return 0;
         }

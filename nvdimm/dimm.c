@@ -3,9 +3,12 @@
  *
  * Properties (QEMU's names):
  *   both:   id, memdev, slot, node, addr
- *   nvdimm: label-size, label-file, uuid, unarmed
+ *   nvdimm: label-size, label-file, uuid, unarmed, and nvemu's own
+ *           state-file (the DIMM's unsafe-shutdown count and state across
+ *           runs, state-file.h)
  */
 #include "nvdimm.h"
+#include "state-file.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +29,8 @@ void nv_dimm_free(NvDimm *dimm)
     g_free(dimm->name);
     g_free(dimm->memdev_id);
     g_free(dimm->label_file);
+    g_free(dimm->state_file);
+    nv_state_file_free(dimm->state.state_file);
     g_free(dimm);
 }
 
@@ -110,6 +115,18 @@ static bool parse_nvdimm(NvDimm *d, NvOpts *opts, GError **errp)
                     d->label_file);
         return false;
     }
+    d->state_file = g_strdup(nv_opts_get(opts, "state-file"));
+    if (d->state_file && !*d->state_file) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "state-file= needs a path");
+        return false;
+    }
+    if (d->state_file && strlen(d->state_file) >= PATH_MAX) {
+        g_autofree char *q = nv_quote(d->state_file);
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "state-file='%s' is longer than PATH_MAX", q);
+        return false;
+    }
     const char *uuid = nv_opts_get(opts, "uuid");
     if (uuid) {
         if (!nv_parse_uuid(uuid, d->uuid, errp)) {
@@ -162,13 +179,56 @@ NvDimm *nv_dimm_new_from_opts(NvOpts *opts, GError **errp)
     return g_steal_pointer(&d);
 }
 
+/* Health and the state file: once per DIMM, not per guest reset (a
+ * reset builds a new board, which realizes again). */
+static bool realize_state(NvDimm *dimm, GError **errp)
+{
+    if (dimm->state.realized) {
+        return true;
+    }
+    nv_health_init(&dimm->state.health);
+    if (dimm->state_file) {
+        dimm->state.state_file = nv_state_file_open(
+            dimm->state_file, dimm->name, &dimm->state.health, errp);
+        if (!dimm->state.state_file) {
+            return false;
+        }
+    }
+    dimm->state.realized = true;
+    return true;
+}
+
+bool nv_dimm_stop(NvDimm *dimm, GError **errp)
+{
+    if (!dimm->state.state_file) {
+        return true;
+    }
+    return nv_state_file_save(dimm->state.state_file, &dimm->state.health,
+                              true, errp);
+}
+
+bool nv_dimm_save_state(NvDimm *dimm, GError **errp)
+{
+    if (!dimm->state.state_file) {
+        return true;
+    }
+    return nv_state_file_save(dimm->state.state_file, &dimm->state.health,
+                              false, errp);
+}
+
 bool nv_dimm_realize(NvDimm *dimm, GError **errp)
 {
     if (dimm->label_mem && !nv_hostmem_realize(dimm->label_mem, errp)) {
         nv_error_prefix(errp, "%s: label-file", dimm->name);
         return false;
     }
-    if (dimm->kind != NV_DIMM_NVDIMM || dimm->label_size == 0) {
+    if (dimm->kind != NV_DIMM_NVDIMM) {
+        return true;
+    }
+    if (!realize_state(dimm, errp)) {
+        return false;
+    }
+    if (dimm->label_size == 0) {
         return true;
     }
     NvHostMem *mem = dimm->label_mem ? dimm->label_mem : dimm->memdev;

@@ -45,14 +45,58 @@ typedef enum {
 } NvDimmKind;
 
 /*
+ * A DIMM's health as its Intel-family SMART functions report it
+ * (docs/health.md; the DSM lock guards it while the machine runs).
+ * Temperatures in the SMART encoding: 1/16 degree Celsius in bits 0-14,
+ * bit 15 the sign. See nvdimm/health.c.
+ */
+#define NV_HEALTH_NON_CRITICAL 0x1  /* health byte bits (0: ok) */
+#define NV_HEALTH_CRITICAL     0x2
+#define NV_HEALTH_FATAL        0x4
+#define NV_ALARM_SPARES        0x1  /* alarm_control / alarm flag bits */
+#define NV_ALARM_MEDIA_TEMP    0x2
+#define NV_ALARM_CTRL_TEMP     0x4
+#define NV_ALARM_ALL           0x7
+
+typedef struct {
+    uint8_t health;              /* NV_HEALTH_* bits */
+    uint8_t spares;              /* % remaining */
+    uint8_t life_used;           /* % */
+    uint16_t media_temp, ctrl_temp;
+    uint8_t shutdown_state;      /* 0 clean, 1 dirty (unsafe) */
+    uint32_t shutdown_count;     /* unsafe shutdowns, ever */
+    bool latch_shutdown;         /* Latch System Shutdown Status enabled */
+    /* thresholds: which alarms are enabled, and their trip points */
+    uint16_t alarm_control;      /* NV_ALARM_* */
+    uint8_t spares_threshold;
+    uint16_t media_temp_threshold, ctrl_temp_threshold;
+} NvDimmHealth;
+
+/* A fresh DIMM: ok, 100% spares, 0% used, 30/35 degrees, clean, count 0,
+ * no alarm enabled, thresholds 10% / 85 / 95 degrees. */
+void nv_health_init(NvDimmHealth *h);
+/* The alarm flags that are tripped now: an enabled alarm whose value is
+ * at or past its threshold (spares at or below, temperatures at or
+ * above). */
+uint8_t nv_health_alarms(const NvDimmHealth *h);
+/* SMART temperature encoding <-> 1/16 degrees. */
+int32_t nv_health_temp_decode(uint16_t t);
+uint16_t nv_health_temp_encode(int32_t sixteenths);
+
+/* Forward: nvdimm/state-file.c. */
+typedef struct NvStateFile NvStateFile;
+
+/*
  * What lives with a DIMM while nvemu runs, apart from its configuration
  * (parsed from -device) and its plan (nv_dimm_plan()): set up by
  * nv_dimm_realize() and kept for the DIMM's life, across guest resets.
- * Today the open label area; health and media errors will live here.
  */
 typedef struct {
     NvLabelStore labels;   /* valid when has_labels */
     bool has_labels;       /* an NVDIMM with label-size > 0, realized */
+    bool realized;         /* health and state file set up (once) */
+    NvDimmHealth health;   /* under the DSM lock */
+    NvStateFile *state_file; /* state-file=, or NULL: one run only */
 } NvDimmState;
 
 typedef struct NvDimm {
@@ -73,6 +117,7 @@ typedef struct NvDimm {
     uint8_t uuid[16];
     bool uuid_set;      /* false: derived from the slot at plan time */
     bool unarmed;
+    char *state_file;   /* state-file=PATH, or NULL */
 
     /* Filled in by nv_dimm_plan(): */
     NvHostMem *memdev;     /* borrowed from the backend list */
@@ -140,6 +185,13 @@ bool nv_dimm_plan_add(const NvBoardConfig *board, GPtrArray *backends,
  * backends are realized by the caller first. Labels are read-only when the
  * backend is read-only or the DIMM is unarmed. */
 bool nv_dimm_realize(NvDimm *dimm, GError **errp);
+
+/* The end of a clean run (guest poweroff, quit, a stop signal): the
+ * state file, if any, is written clean. Without it nothing. */
+bool nv_dimm_stop(NvDimm *dimm, GError **errp);
+/* Write the state file now (still running): after the count or state
+ * changed (an injected unsafe shutdown). Without state-file= nothing. */
+bool nv_dimm_save_state(NvDimm *dimm, GError **errp);
 
 /* Pure layout helpers, exposed for tests. */
 void nv_mem_layout_init(NvMemLayout *layout, const NvBoardConfig *board);

@@ -60,6 +60,8 @@ static inline uint32_t nv_tg_ring(NvTestGuest *g, uint32_t handle,
                                   const uint8_t **out)
 {
     nv_tg_st32(g->mb + NV_DSM_REQ_HANDLE, handle);
+    nv_tg_st32(g->mb + NV_DSM_REQ_FAMILY, handle ? NV_DSM_FAMILY_INTEL
+                                                 : NV_DSM_FAMILY_ROOT);
     nv_tg_st32(g->mb + NV_DSM_REQ_REVISION, NV_DSM_REVISION);
     nv_tg_st32(g->mb + NV_DSM_REQ_FUNCTION, fn);
     nv_tg_st32(g->mb + NV_DSM_REQ_IN_LEN, in_len);

@@ -182,8 +182,13 @@ static void test_iasl(gconstpointer data)
         g_autofree char *dat = g_strdup_printf("%s.dat", expected_tables[i]);
         g_autofree char *dsl = g_strdup_printf("%s.dsl", expected_tables[i]);
         g_autofree char *out = NULL, *out2 = NULL;
-        const char *dis[] = { "iasl", "-d", dat, NULL };
-        bool ok = run(dis, tmp, &out);
+        /* The DSDT's GED calls into the NVDIMM SSDT (\_SB.NVDR.NHLT):
+         * disassemble it with the SSDT as its external-symbol table, as
+         * the guest loads both. */
+        bool with_ssdt = !strcmp(expected_tables[i], "dsdt");
+        const char *dis[] = { "iasl", "-e", "ssdt.dat", "-d", dat, NULL };
+        const char *dis1[] = { "iasl", "-d", dat, NULL };
+        bool ok = run(with_ssdt ? dis : dis1, tmp, &out);
         if (!ok || strstr(out, "Error") || strstr(out, "Warning") ||
             strstr(out, "WARNING") || strstr(out, "****")) {
             g_test_message("iasl -d %s/%s:\n%s", c->name, dat, out);
@@ -219,13 +224,20 @@ static const char driver_asl[] =
     "    Method (TLSI) { Return (\\_SB.NVDR.NV00._LSI ()) }\n"
     /* The GED's _EVT as evged runs it (acpiexec's region is plain memory:
      * no read-clear): power-down (2) notifies PWRB; memory | NVDIMM (5)
-     * runs MHPC.MSCN (no slot has an event: no Notify) and notifies NVDR. */
+     * runs MHPC.MSCN (no slot has an event: no Notify) and notifies NVDR;
+     * health (0x20) notifies NV00 with 0x81. */
     "    External (\\_SB.GED.ESEL, FieldUnitObj)\n"
     "    External (\\_SB.GED._EVT, MethodObj)\n"
+    "    External (\\_SB.NVDR.NP00, FieldUnitObj)\n"
     "    Method (TGED) {\n"
     "        \\_SB.GED.ESEL = 2\n"
     "        \\_SB.GED._EVT (16)\n"
     "        \\_SB.GED.ESEL = 5\n"
+    "        \\_SB.GED._EVT (16)\n"
+    /* nvemu's health event (0x20): NHLT notifies the DIMMs whose bit is
+     * set in the pending-notify block, here slot 0 only, with 0x81 */
+    "        \\_SB.NVDR.NP00 = 1\n"
+    "        \\_SB.GED.ESEL = 0x20\n"
     "        \\_SB.GED._EVT (16)\n"
     "        Return (\\_SB.GED.ESEL)\n"
     "    }\n"
@@ -320,12 +332,13 @@ static void test_acpiexec(gconstpointer data)
         returned++;
     }
     g_assert_cmpint(returned, ==, c->nv00_labels ? 9 : 8);
-    /* _EVT notified the power button once, with 0x80, and nothing else */
+    /* _EVT notified the power button and NVDR once, with 0x80, and NV00
+     * once, with 0x81 (health); MSCN each MPxx twice */
     int notifies = 0;
     for (const char *p = log; (p = strstr(p, "Notify on")); p++) {
         notifies++;
     }
-    g_assert_cmpint(notifies, ==, 2 + 2 * c->slots);
+    g_assert_cmpint(notifies, ==, 3 + 2 * c->slots);
     g_assert_nonnull(strstr(log, "Notify on [PWRB]"));
     g_assert_nonnull(strstr(log, "Notify on [NVDR]"));
     for (unsigned s = 0; s < c->slots; s++) {
@@ -333,6 +346,8 @@ static void test_acpiexec(gconstpointer data)
         g_assert_nonnull(strstr(log, dev));
     }
     g_assert_nonnull(strstr(log, "Value 0x80"));
+    g_assert_nonnull(strstr(log, "Notify on [NV00]"));
+    g_assert_nonnull(strstr(log, "Value 0x81"));
     /* MP01's _OST/_EJ0/_STA/_PXM/_CRS did what TMHP expects */
     g_assert_nonnull(strstr(log, "[Integer] = 000000000000600D"));
     /* an unknown UUID answers function 0 with a one-byte empty bitmap */

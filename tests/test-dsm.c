@@ -129,6 +129,10 @@ static uint32_t dsm_call_raw(Fx *fx, uint32_t handle, uint32_t rev,
                              uint32_t in_len, const uint8_t **out)
 {
     wr32(fx->mb + NV_DSM_REQ_HANDLE, handle);
+    wr32(fx->mb + NV_DSM_REQ_FAMILY,
+         handle == 0 ? NV_DSM_FAMILY_ROOT
+         : handle == NV_DSM_FIT_HANDLE ? NV_DSM_FAMILY_FIT
+                                       : NV_DSM_FAMILY_INTEL);
     wr32(fx->mb + NV_DSM_REQ_REVISION, rev);
     wr32(fx->mb + NV_DSM_REQ_FUNCTION, fn);
     wr32(fx->mb + NV_DSM_REQ_IN_LEN, in_len);
@@ -219,14 +223,70 @@ static uint8_t *file_bytes(Fx *fx, const char *name, uint64_t off,
 static void test_query(Fx *fx, gconstpointer data)
 {
     (void)data;
-    const uint64_t labels = 1 << 0 | 1 << 4 | 1 << 5, writable = 1 << 6;
+    /* revision 1: health (1, 2, 10) on every NVDIMM, labels where
+     * present; revision 2: Set SMART Threshold and Inject SMART (17, 18)
+     * (test-dsm-health.c has the rest) */
+    const uint64_t health = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 10;
+    const uint64_t labels = 1 << 4 | 1 << 5, writable = 1 << 6;
     g_assert_cmphex(query_bits(fx, 0, 1), ==, 0);      /* root: none yet */
-    g_assert_cmphex(query_bits(fx, 1, 1), ==, labels | writable);
-    g_assert_cmphex(query_bits(fx, 2, 1), ==, 0);      /* no labels */
-    g_assert_cmphex(query_bits(fx, 3, 1), ==, labels | writable);
-    g_assert_cmphex(query_bits(fx, 4, 1), ==, labels); /* read-only */
-    g_assert_cmphex(query_bits(fx, 1, 2), ==, 0);      /* unknown revision */
+    g_assert_cmphex(query_bits(fx, 1, 1), ==, health | labels | writable);
+    g_assert_cmphex(query_bits(fx, 2, 1), ==, health); /* no labels */
+    g_assert_cmphex(query_bits(fx, 3, 1), ==, health | labels | writable);
+    g_assert_cmphex(query_bits(fx, 4, 1), ==, health | labels); /* r/o */
+    g_assert_cmphex(query_bits(fx, 1, 2), ==, 1 << 0 | 1 << 17 | 1 << 18);
+    g_assert_cmphex(query_bits(fx, 1, 3), ==, 0);      /* unknown revision */
+    g_assert_cmphex(query_bits(fx, 1, 0), ==, 0);
     g_assert_cmpuint(dsm_status(fx, 0, 1, 1, NULL, 0), ==, NV_DSM_UNSUPPORTED);
+}
+
+/* A request for @family (whatever the handle): the result length. */
+static uint32_t family_call(Fx *fx, uint32_t handle, uint32_t family,
+                            uint32_t rev, uint32_t fn, const uint8_t **out)
+{
+    wr32(fx->mb + NV_DSM_REQ_HANDLE, handle);
+    wr32(fx->mb + NV_DSM_REQ_FAMILY, family);
+    wr32(fx->mb + NV_DSM_REQ_REVISION, rev);
+    wr32(fx->mb + NV_DSM_REQ_FUNCTION, fn);
+    wr32(fx->mb + NV_DSM_REQ_IN_LEN, 0);
+    ring(fx->board);
+    *out = fx->mb + NV_DSM_RESP_OUT;
+    return rd32(fx->mb + NV_DSM_RESP_OUT_LEN);
+}
+
+/* The family field: an unknown family, or a family asked of the wrong
+ * kind of device, offers nothing (a bitmap with bit 0 clear) and answers
+ * status 1; the Intel family on a handle with no NVDIMM answers 2. */
+static void test_families(Fx *fx, gconstpointer data)
+{
+    (void)data;
+    static const struct { uint32_t handle, family; } none[] = {
+        { 1, 0 }, { 1, NV_DSM_FAMILY_ROOT }, { 0, 0 }, { 0, 3 },
+        { 1, 3 }, { 1, 0xffffffff }, { 0, 0x80000002 },
+        { 0x10000, NV_DSM_FAMILY_ROOT }, { 0x10000, 0 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(none); i++) {
+        const uint8_t *out;
+        for (uint32_t rev = 0; rev < 4; rev++) {
+            g_assert_cmpuint(family_call(fx, none[i].handle, none[i].family,
+                                         rev, 0, &out), ==, 8);
+            for (int b = 0; b < 8; b++) {
+                g_assert_cmpuint(out[b], ==, 0);
+            }
+        }
+        for (uint32_t fn = 1; fn < 20; fn++) {
+            g_assert_cmpuint(family_call(fx, none[i].handle, none[i].family,
+                                         1, fn, &out), ==, 4);
+            g_assert_cmpuint(rd32(out), ==, NV_DSM_UNSUPPORTED);
+        }
+    }
+    const uint8_t *out;
+    g_assert_cmpuint(family_call(fx, 0, NV_DSM_FAMILY_INTEL, 1, 4, &out), ==,
+                     4);
+    g_assert_cmpuint(rd32(out), ==, NV_DSM_NO_DEVICE);
+    /* the same handle with its own family works */
+    g_assert_cmpuint(family_call(fx, 1, NV_DSM_FAMILY_INTEL, 1, 4, &out), ==,
+                     12);
+    g_assert_cmpuint(rd32(out), ==, NV_DSM_OK);
 }
 
 static void test_label_size(Fx *fx, gconstpointer data)
@@ -260,7 +320,8 @@ static void test_status_paths(Fx *fx, gconstpointer data)
     g_assert_cmpuint(dsm_status(fx, 0xffffffff, 1, 5, in, 8), ==,
                      NV_DSM_NO_DEVICE);
     /* functions and revisions */
-    static const uint32_t bad_fns[] = { 1, 2, 3, 7, 31, 63, 64, 0xffffffff };
+    static const uint32_t bad_fns[] = { 3, 7, 17, 18, 31, 63, 64,
+                                        0xffffffff };
     for (size_t i = 0; i < G_N_ELEMENTS(bad_fns); i++) {
         g_assert_cmpuint(dsm_status(fx, 1, 1, bad_fns[i], in, 8), ==,
                          NV_DSM_UNSUPPORTED);
@@ -789,6 +850,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     ADD("/dsm/query", test_query);
+    ADD("/dsm/families", test_families);
     ADD("/dsm/label-size", test_label_size);
     ADD("/dsm/status-paths", test_status_paths);
     ADD("/dsm/readonly", test_readonly);

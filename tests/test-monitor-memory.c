@@ -652,11 +652,13 @@ static void test_running_add_remove(void)
 static uint32_t read_fit(NvBoard *b, uint32_t off, GByteArray *acc)
 {
     uint8_t *mb = nv_board_guest_ptr(b, b->dsm_mailbox, NV_DSM_MAILBOX_SIZE);
-    const uint32_t hdr[] = { NV_DSM_FIT_HANDLE, 1, NV_DSM_FN_READ_FIT, 4 };
+    const uint32_t hdr[] = { NV_DSM_FIT_HANDLE, NV_DSM_FAMILY_FIT, 1,
+                             NV_DSM_FN_READ_FIT, 4 };
     memcpy(mb + NV_DSM_REQ_HANDLE, &hdr[0], 4);
-    memcpy(mb + NV_DSM_REQ_REVISION, &hdr[1], 4);
-    memcpy(mb + NV_DSM_REQ_FUNCTION, &hdr[2], 4);
-    memcpy(mb + NV_DSM_REQ_IN_LEN, &hdr[3], 4);
+    memcpy(mb + NV_DSM_REQ_FAMILY, &hdr[1], 4);
+    memcpy(mb + NV_DSM_REQ_REVISION, &hdr[2], 4);
+    memcpy(mb + NV_DSM_REQ_FUNCTION, &hdr[3], 4);
+    memcpy(mb + NV_DSM_REQ_IN_LEN, &hdr[4], 4);
     memcpy(mb + NV_DSM_REQ_IN, &off, 4);
     uint8_t db[4] = { 0 };
     g_assert_true(nv_io_dispatch(b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,

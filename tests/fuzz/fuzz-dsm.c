@@ -1,7 +1,8 @@
 /*
  * tests/fuzz/fuzz-dsm.c — libFuzzer target for the _DSM request decoder.
  *
- * Each input is the raw content of the mailbox as a guest could leave it;
+ * Each input is the raw content of the mailbox as a guest could leave it
+ * (seeds: make-dsm-seeds.py, every family and function);
  * the target rings the doorbell through nv_io_dispatch() and checks that
  * the response stays inside the mailbox and nothing after it is touched.
  * DIMMs are RAM-backed so Set calls are cheap: label-area durability is
