@@ -7,7 +7,9 @@
  * query-commands): query-status, stop, cont, system_reset,
  * system_powerdown, quit, query-cpus-fast, query-kvm; and
  * (monitor-memory.c) object-add, object-del, device_add, device_del,
- * query-memory-size-summary, query-memory-devices, query-acpi-ospm-status.
+ * query-memory-size-summary, query-memory-devices, query-acpi-ospm-status;
+ * (monitor-nvdimm.c, nvemu's own) x-nvdimm-set-health,
+ * x-nvdimm-query-health.
  * Events: STOP, RESUME (from stop and cont), POWERDOWN, RESET and SHUTDOWN
  * (from nv_monitor_boot_ended(), with QEMU's guest and reason),
  * DEVICE_DELETED and ACPI_DEVICE_OST (memory hotplug).
@@ -51,6 +53,12 @@ NvHostMem *nv_monitor_parse_object(JsonObject *args, GError **errp);
 /* Their argument schemas (what QMP checks before the handler runs). */
 extern const NvQmpArg nv_monitor_object_add_args[];
 extern const NvQmpArg nv_monitor_device_add_args[];
+/* x-nvdimm-set-health's arguments (schema-checked) to a health update
+ * and notify mode, every value checked, without side effects
+ * (monitor-nvdimm.c; the fuzzer drives it directly), and its schema. */
+bool nv_monitor_parse_health(JsonObject *args, NvHealthUpdate *u,
+                             NvDsmNotifyMode *notify, GError **errp);
+extern const NvQmpArg nv_monitor_set_health_args[];
 /* Flush what the sockets take, close every client, remove the sockets.
  * Before nv_machine_free(). NULL: nothing. */
 void nv_monitor_free(NvMonitor *mon);

@@ -5,7 +5,9 @@
  *   both:   id, memdev, slot, node, addr
  *   nvdimm: label-size, label-file, uuid, unarmed, and nvemu's own
  *           state-file (the DIMM's unsafe-shutdown count and state across
- *           runs, state-file.h)
+ *           runs, state-file.h) and its initial health: health,
+ *           media-temperature, controller-temperature, spares, life-used
+ *           (docs/health.md)
  */
 #include "nvdimm.h"
 #include "state-file.h"
@@ -77,8 +79,82 @@ static bool parse_common(NvDimm *d, NvOpts *opts, GError **errp)
     return true;
 }
 
+/* A temperature in degrees Celsius, as decimal text ("90", "-5",
+ * "36.5"): a value the SMART field holds exactly. */
+static bool parse_temp(NvOpts *opts, const char *key, bool *has,
+                       uint16_t *t, GError **errp)
+{
+    const char *v = nv_opts_get(opts, key);
+    if (!v) {
+        return true;
+    }
+    char *end = NULL;
+    double c = *v ? g_ascii_strtod(v, &end) : 0;
+    if (!*v || strspn(v, "+-0123456789.") != strlen(v) || *end) {
+        g_autofree char *q = nv_quote(v);
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "%s=%s is not a temperature (degrees Celsius, e.g. 40 "
+                    "or 36.5)", key, q);
+        return false;
+    }
+    if (!nv_health_temp_from_celsius(c, t)) {
+        g_autofree char *q = nv_quote(v);
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "%s=%s is out of range (-2047.9375 to 2047.9375 degrees "
+                    "Celsius, in steps of 1/16)", key, q);
+        return false;
+    }
+    *has = true;
+    return true;
+}
+
+static bool parse_percent(NvOpts *opts, const char *key, uint64_t max,
+                          bool *has, uint8_t *out, GError **errp)
+{
+    uint64_t v = 0;
+    if (!nv_opts_get_uint(opts, key, max, &v, has, errp)) {
+        return false;
+    }
+    *out = (uint8_t)v;
+    return true;
+}
+
+/* The initial health (docs/health.md): what Get SMART reports until the
+ * guest or the host changes it. */
+static bool parse_health(NvDimm *d, NvOpts *opts, GError **errp)
+{
+    NvHealthUpdate *u = &d->health_props;
+    const char *state = nv_opts_get(opts, "health");
+    if (state) {
+        if (!nv_health_state_parse(state, &u->health)) {
+            g_autofree char *q = nv_quote(state);
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                        "health=%s is not a health state (ok, non-critical, "
+                        "critical, fatal)", q);
+            return false;
+        }
+        u->has_health = true;
+    }
+    if (!parse_temp(opts, "media-temperature", &u->has_media_temp,
+                    &u->media_temp, errp) ||
+        !parse_temp(opts, "controller-temperature", &u->has_ctrl_temp,
+                    &u->ctrl_temp, errp) ||
+        !parse_percent(opts, "spares", 100, &u->has_spares, &u->spares,
+                       errp) ||
+        !parse_percent(opts, "life-used", 255, &u->has_life_used,
+                       &u->life_used, errp)) {
+        return false;
+    }
+    nv_health_init(&d->state.health);
+    nv_health_apply(&d->state.health, u);
+    return true;
+}
+
 static bool parse_nvdimm(NvDimm *d, NvOpts *opts, GError **errp)
 {
+    if (!parse_health(d, opts, errp)) {
+        return false;
+    }
     if (!nv_opts_get_size(opts, "label-size", &d->label_size,
                           &d->label_size_set, errp)) {
         return false;
@@ -186,7 +262,8 @@ static bool realize_state(NvDimm *dimm, GError **errp)
     if (dimm->state.realized) {
         return true;
     }
-    nv_health_init(&dimm->state.health);
+    /* state.health was set up when the DIMM was made (parse_health()),
+     * so the host may change it before the first boot */
     if (dimm->state_file) {
         dimm->state.state_file = nv_state_file_open(
             dimm->state_file, dimm->name, &dimm->state.health, errp);
