@@ -174,6 +174,13 @@ void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
  */
 typedef void (*NvDsmNotifyFn)(void *opaque, uint32_t slot);
 void nv_dsm_set_notify(NvDsm *dsm, NvDsmNotifyFn fn, void *opaque);
+/* The slot NvDsmNotifyFn gets for Notify (\_SB.NVDR, 0x81) on the root
+ * device: new uncorrectable errors, the guest should scrub (ARS). */
+#define NV_DSM_NOTIFY_ROOT UINT32_MAX
+/* Ask for that root notification (after the host added media errors
+ * with notify; nv_dimm_media_add()'s @notify marks them known, so even a
+ * short ARS reports them). Call with the DSM lock held (nv_dsm_lock()). */
+void nv_dsm_notify_uc_error(NvDsm *dsm);
 
 /* Take and drop the DSM lock, for code outside a request that reads or
  * changes a DIMM's run-time state (NvDimmState.health) while the guest

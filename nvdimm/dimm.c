@@ -33,6 +33,9 @@ void nv_dimm_free(NvDimm *dimm)
     g_free(dimm->label_file);
     g_free(dimm->state_file);
     nv_state_file_free(dimm->state.state_file);
+    if (dimm->state.media_errors) {
+        g_array_unref(dimm->state.media_errors);
+    }
     g_free(dimm);
 }
 
@@ -265,8 +268,8 @@ static bool realize_state(NvDimm *dimm, GError **errp)
     /* state.health was set up when the DIMM was made (parse_health()),
      * so the host may change it before the first boot */
     if (dimm->state_file) {
-        dimm->state.state_file = nv_state_file_open(
-            dimm->state_file, dimm->name, &dimm->state.health, errp);
+        dimm->state.state_file = nv_state_file_open(dimm->state_file, dimm,
+                                                    errp);
         if (!dimm->state.state_file) {
             return false;
         }
@@ -281,7 +284,7 @@ bool nv_dimm_stop(NvDimm *dimm, GError **errp)
         return true;
     }
     return nv_state_file_save(dimm->state.state_file, &dimm->state.health,
-                              true, errp);
+                              dimm->state.media_errors, true, errp);
 }
 
 bool nv_dimm_save_state(NvDimm *dimm, GError **errp)
@@ -290,7 +293,7 @@ bool nv_dimm_save_state(NvDimm *dimm, GError **errp)
         return true;
     }
     return nv_state_file_save(dimm->state.state_file, &dimm->state.health,
-                              false, errp);
+                              dimm->state.media_errors, false, errp);
 }
 
 bool nv_dimm_realize(NvDimm *dimm, GError **errp)

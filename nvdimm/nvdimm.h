@@ -128,6 +128,9 @@ typedef struct {
     bool realized;         /* health and state file set up (once) */
     NvDimmHealth health;   /* under the DSM lock */
     NvStateFile *state_file; /* state-file=, or NULL: one run only */
+    /* NvMediaError (media-errors.h), or NULL when none yet; under the
+     * DSM lock, persisted in the state file */
+    GArray *media_errors;
 } NvDimmState;
 
 typedef struct NvDimm {
