@@ -1,12 +1,17 @@
 /*
  * machine/monitor-nvdimm.c — the monitor's NVDIMM commands, nvemu's own
  * (QEMU has none; named with QEMU's "x-" prefix for unstable commands,
- * docs/qmp.md): a DIMM's health set and read from the host.
+ * docs/qmp.md): a DIMM's health and media errors set and read from the
+ * host.
  *
- *   x-nvdimm-set-health   {id, health?, media-temperature?,
- *                          controller-temperature?, spares?, life-used?,
- *                          shutdown-state?, shutdown-count?, notify?}
- *   x-nvdimm-query-health {id?}
+ *   x-nvdimm-set-health          {id, health?, media-temperature?,
+ *                                 controller-temperature?, spares?,
+ *                                 life-used?, shutdown-state?,
+ *                                 shutdown-count?, notify?}
+ *   x-nvdimm-query-health        {id?}
+ *   x-nvdimm-add-media-error     {addr? | id? offset?, length, notify?}
+ *   x-nvdimm-clear-media-error   {addr? | id? offset?, length}
+ *   x-nvdimm-query-media-errors  {id?}
  *
  * Every argument is checked before anything changes; a bad one is a
  * GenericError naming the command, the argument and the value.
@@ -242,8 +247,163 @@ static JsonNode *cmd_query_health(void *opaque, JsonObject *args,
     return n;
 }
 
+/* ---- media errors ------------------------------------------------------ */
+
+const NvQmpArg nv_monitor_media_error_args[] = {
+    { "addr", NV_QMP_ARG_INT, true },
+    { "id", NV_QMP_ARG_STR, true },
+    { "offset", NV_QMP_ARG_INT, true },
+    { "length", NV_QMP_ARG_INT, false },
+    { "notify", NV_QMP_ARG_BOOL, true },
+    { NULL, 0, false },
+};
+
+static const NvQmpArg clear_media_error_args[] = {
+    { "addr", NV_QMP_ARG_INT, true },
+    { "id", NV_QMP_ARG_STR, true },
+    { "offset", NV_QMP_ARG_INT, true },
+    { "length", NV_QMP_ARG_INT, false },
+    { NULL, 0, false },
+};
+
+static bool get_u64(const char *cmd, JsonObject *args, const char *key,
+                    uint64_t *out, GError **errp)
+{
+    gint64 v = json_object_get_int_member(args, key);
+    if (v < 0) {
+        g_set_error(errp, NV_QMP_ERROR, NV_QMP_ERROR_GENERIC,
+                    "%s: %s %" G_GINT64_FORMAT " is negative", cmd, key, v);
+        return false;
+    }
+    if ((uint64_t)v % NV_MEDIA_ERR_UNIT) {
+        g_set_error(errp, NV_QMP_ERROR, NV_QMP_ERROR_GENERIC,
+                    "%s: %s 0x%" G_GINT64_MODIFIER "x is not a multiple of "
+                    "the clear unit %u", cmd, key, (uint64_t)v,
+                    NV_MEDIA_ERR_UNIT);
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+bool nv_monitor_parse_media_range(const char *cmd, JsonObject *args,
+                                  const char **id, uint64_t *start,
+                                  uint64_t *len, GError **errp)
+{
+    bool addr = json_object_has_member(args, "addr");
+    bool has_id = json_object_has_member(args, "id");
+    bool off = json_object_has_member(args, "offset");
+    if (addr ? has_id || off : !has_id || !off) {
+        g_set_error(errp, NV_QMP_ERROR, NV_QMP_ERROR_GENERIC,
+                    "%s: give either addr (a guest physical address) or "
+                    "id and offset (in the DIMM)", cmd);
+        return false;
+    }
+    *id = has_id ? json_object_get_string_member(args, "id") : NULL;
+    if (!get_u64(cmd, args, addr ? "addr" : "offset", start, errp) ||
+        !get_u64(cmd, args, "length", len, errp)) {
+        return false;
+    }
+    if (*len == 0) {
+        g_set_error(errp, NV_QMP_ERROR, NV_QMP_ERROR_GENERIC,
+                    "%s: length 0: the range is empty", cmd);
+        return false;
+    }
+    return true;
+}
+
+/* add (@remove false) or clear, by address or DIMM offset */
+static JsonNode *media_cmd(NvMonitor *mon, const char *cmd, bool remove,
+                           JsonObject *args, GError **errp)
+{
+    const char *id;
+    uint64_t start, len;
+    if (!nv_monitor_parse_media_range(cmd, args, &id, &start, &len, errp)) {
+        return NULL;
+    }
+    NvDimm *d = NULL;
+    if (id && !(d = find_nvdimm(mon, cmd, id, errp))) {
+        return NULL;
+    }
+    bool notify = json_object_has_member(args, "notify") &&
+                  json_object_get_boolean_member(args, "notify");
+    bool notified;
+    uint64_t cleared;
+    if (!nv_machine_media_error(mon->m, d, remove, start, len, notify, cmd,
+                                &notified, &cleared, errp)) {
+        return NULL;
+    }
+    JsonObject *o = json_object_new();
+    if (remove) {
+        json_object_set_int_member(o, "cleared", (gint64)cleared);
+    } else {
+        json_object_set_boolean_member(o, "notified", notified);
+    }
+    return obj_node(o);
+}
+
+static JsonNode *cmd_add_media_error(void *opaque, JsonObject *args,
+                                     GError **errp)
+{
+    return media_cmd(opaque, "x-nvdimm-add-media-error", false, args, errp);
+}
+
+static JsonNode *cmd_clear_media_error(void *opaque, JsonObject *args,
+                                       GError **errp)
+{
+    return media_cmd(opaque, "x-nvdimm-clear-media-error", true, args,
+                     errp);
+}
+
+typedef struct {
+    const NvDimm *only;   /* or NULL: every DIMM */
+    JsonArray *a;
+} MediaList;
+
+static void media_entry(void *opaque, const NvDimm *d, const NvMediaError *e)
+{
+    MediaList *l = opaque;
+    if (l->only && l->only != d) {
+        return;
+    }
+    JsonObject *o = json_object_new();
+    if (d->id) {
+        json_object_set_string_member(o, "id", d->id);
+    }
+    json_object_set_int_member(o, "slot", d->slot);
+    json_object_set_int_member(o, "offset", (gint64)e->offset);
+    json_object_set_int_member(o, "length", (gint64)e->length);
+    json_object_set_int_member(o, "addr", (gint64)(d->addr + e->offset));
+    json_object_set_boolean_member(o, "known", e->known);
+    json_array_add_object_element(l->a, o);
+}
+
+static JsonNode *cmd_query_media_errors(void *opaque, JsonObject *args,
+                                        GError **errp)
+{
+    NvMonitor *mon = opaque;
+    MediaList l = { NULL, NULL };
+    if (json_object_has_member(args, "id") &&
+        !(l.only = find_nvdimm(mon, "x-nvdimm-query-media-errors",
+                               json_object_get_string_member(args, "id"),
+                               errp))) {
+        return NULL;
+    }
+    l.a = json_array_new();
+    nv_machine_media_errors(mon->m, media_entry, &l);
+    JsonNode *n = json_node_init_array(json_node_alloc(), l.a);
+    json_array_unref(l.a);
+    return n;
+}
+
 const NvQmpCommand nv_monitor_nvdimm_commands[] = {
     { SET_HEALTH, nv_monitor_set_health_args, cmd_set_health, NULL },
     { "x-nvdimm-query-health", query_health_args, cmd_query_health, NULL },
+    { "x-nvdimm-add-media-error", nv_monitor_media_error_args,
+      cmd_add_media_error, NULL },
+    { "x-nvdimm-clear-media-error", clear_media_error_args,
+      cmd_clear_media_error, NULL },
+    { "x-nvdimm-query-media-errors", query_health_args,
+      cmd_query_media_errors, NULL },
     { NULL, NULL, NULL, NULL },
 };

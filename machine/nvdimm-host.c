@@ -44,3 +44,81 @@ void nv_machine_read_health(NvMachine *m, NvDimm *d, NvDimmHealth *out)
     }
     g_mutex_unlock(&m->lock);
 }
+
+/* Take the DSM lock of the running board, if any (machine lock held). */
+static NvDsm *dsm_lock(NvMachine *m)
+{
+    NvDsm *dsm = m->board ? m->board->dsm : NULL;
+    if (dsm) {
+        nv_dsm_lock(dsm);
+    }
+    return dsm;
+}
+
+bool nv_machine_media_error(NvMachine *m, NvDimm *d, bool remove,
+                            uint64_t off, uint64_t len, bool notify,
+                            const char *who, bool *notified,
+                            uint64_t *cleared, GError **errp)
+{
+    *notified = false;
+    if (cleared) {
+        *cleared = 0;
+    }
+    if (nv_hotplug_refused(m, who, errp)) {
+        return false;
+    }
+    g_mutex_lock(&m->lock);
+    NvDsm *dsm = dsm_lock(m);
+    bool ok = true;
+    if (!d) {
+        uint64_t spa = off;
+        d = nv_media_find_spa(m->cfg->dimms, spa, len, &off);
+        if (!d) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                        "%s: guest physical range 0x%" G_GINT64_MODIFIER
+                        "x length 0x%" G_GINT64_MODIFIER "x is not inside "
+                        "one NVDIMM", who, spa, len);
+            ok = false;
+        }
+    } else if (!d->state.realized) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "%s: %s is not set up before the first boot (give "
+                    "-device nvdimm,media-error=OFFSET:LENGTH)", who,
+                    d->name);
+        ok = false;
+    }
+    if (ok) {
+        ok = remove ? nv_dimm_media_remove(d, off, len, cleared, errp)
+                    : nv_dimm_media_add(d, off, len, notify, errp);
+        if (!ok) {
+            g_prefix_error(errp, "%s: ", who);
+        }
+    }
+    if (ok && !remove && notify && dsm) {
+        nv_dsm_notify_uc_error(dsm);
+        *notified = true;
+    }
+    if (dsm) {
+        nv_dsm_unlock(dsm);
+    }
+    g_mutex_unlock(&m->lock);
+    return ok;
+}
+
+void nv_machine_media_errors(NvMachine *m, NvMediaErrorFn fn, void *opaque)
+{
+    g_mutex_lock(&m->lock);
+    NvDsm *dsm = dsm_lock(m);
+    for (guint i = 0; i < m->cfg->dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(m->cfg->dimms, i);
+        guint n;
+        const NvMediaError *e = nv_dimm_media_errors(d, &n);
+        for (guint j = 0; j < n; j++) {
+            fn(opaque, d, &e[j]);
+        }
+    }
+    if (dsm) {
+        nv_dsm_unlock(dsm);
+    }
+    g_mutex_unlock(&m->lock);
+}

@@ -7,9 +7,11 @@
  *           state-file (the DIMM's unsafe-shutdown count and state across
  *           runs, state-file.h) and its initial health: health,
  *           media-temperature, controller-temperature, spares, life-used
- *           (docs/health.md)
+ *           (docs/health.md), and media errors present at start:
+ *           media-error=OFFSET:LENGTH, media-error.0=, media-error.1=, ...
  */
 #include "nvdimm.h"
+#include "media-errors.h"
 #include "state-file.h"
 
 #include <errno.h>
@@ -35,6 +37,9 @@ void nv_dimm_free(NvDimm *dimm)
     nv_state_file_free(dimm->state.state_file);
     if (dimm->state.media_errors) {
         g_array_unref(dimm->state.media_errors);
+    }
+    if (dimm->media_props) {
+        g_array_unref(dimm->media_props);
     }
     g_free(dimm);
 }
@@ -153,9 +158,107 @@ static bool parse_health(NvDimm *d, NvOpts *opts, GError **errp)
     return true;
 }
 
+/* A byte count of a media-error range: a size ("4K", "1M", "512") or
+ * 0x-hex. */
+static bool parse_media_num(const char *s, uint64_t *v, GError **errp)
+{
+    if (g_str_has_prefix(s, "0x") || g_str_has_prefix(s, "0X")) {
+        char *end = NULL;
+        errno = 0;
+        *v = g_ascii_strtoull(s + 2, &end, 16);
+        if (!s[2] || errno || *end || !g_ascii_isxdigit(s[2])) {
+            g_autofree char *q = nv_quote(s);
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                        "'%s' is not a number", q);
+            return false;
+        }
+        return true;
+    }
+    return nv_parse_size(s, 1, v, errp);
+}
+
+/* One media-error value OFFSET:LENGTH (DIMM offset and bytes, each a
+ * multiple of the clear unit, length > 0) appended to d->media_props. */
+static bool parse_media_error(NvDimm *d, const char *key, const char *v,
+                              GError **errp)
+{
+    g_autofree char *q = nv_quote(v);
+    const char *colon = strchr(v, ':');
+    g_autofree char *off_s = colon ? g_strndup(v, colon - v) : NULL;
+    NvMediaError e = { 0 };
+    if (!colon || !parse_media_num(off_s, &e.offset, errp) ||
+        !parse_media_num(colon + 1, &e.length, errp)) {
+        if (errp && *errp) {
+            nv_error_prefix(errp, "%s=%s", key, q);
+        } else {
+            g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                        "%s=%s is not OFFSET:LENGTH", key, q);
+        }
+        return false;
+    }
+    if (e.length == 0 || e.offset % NV_MEDIA_ERR_UNIT ||
+        e.length % NV_MEDIA_ERR_UNIT || e.offset > UINT64_MAX - e.length) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                    "%s=%s: offset and length must be multiples of the "
+                    "clear unit %u, the length not 0", key, q,
+                    NV_MEDIA_ERR_UNIT);
+        return false;
+    }
+    if (!d->media_props) {
+        d->media_props = g_array_new(FALSE, TRUE, sizeof(NvMediaError));
+    }
+    if (d->media_props->len >= NV_MEDIA_ERR_MAX) {
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                    "%s: more than %u media errors", key, NV_MEDIA_ERR_MAX);
+        return false;
+    }
+    g_array_append_val(d->media_props, e);
+    return true;
+}
+
+/* media-error=, then media-error.0=, .1=, ... up to the first missing
+ * index (a later one stays unused: "unknown property"). */
+static bool parse_media_errors(NvDimm *d, NvOpts *opts, GError **errp)
+{
+    const char *v = nv_opts_get(opts, "media-error");
+    if (v && !parse_media_error(d, "media-error", v, errp)) {
+        return false;
+    }
+    for (unsigned i = 0;; i++) {
+        g_autofree char *key = g_strdup_printf("media-error.%u", i);
+        v = nv_opts_get(opts, key);
+        if (!v) {
+            return true;
+        }
+        if (!parse_media_error(d, key, v, errp)) {
+            return false;
+        }
+    }
+}
+
+bool nv_dimm_media_props_check(GPtrArray *dimms, GError **errp)
+{
+    for (guint i = 0; i < dimms->len; i++) {
+        const NvDimm *d = g_ptr_array_index(dimms, i);
+        for (guint j = 0; d->media_props && j < d->media_props->len; j++) {
+            const NvMediaError *e = &g_array_index(d->media_props,
+                                                   NvMediaError, j);
+            if (e->offset >= d->size || e->length > d->size - e->offset) {
+                g_autofree char *sz = nv_format_size(d->size);
+                g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
+                            "%s: media-error 0x%" G_GINT64_MODIFIER "x:0x%"
+                            G_GINT64_MODIFIER "x is outside its %s of "
+                            "pmem", d->name, e->offset, e->length, sz);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 static bool parse_nvdimm(NvDimm *d, NvOpts *opts, GError **errp)
 {
-    if (!parse_health(d, opts, errp)) {
+    if (!parse_health(d, opts, errp) || !parse_media_errors(d, opts, errp)) {
         return false;
     }
     if (!nv_opts_get_size(opts, "label-size", &d->label_size,
@@ -271,6 +374,15 @@ static bool realize_state(NvDimm *dimm, GError **errp)
         dimm->state.state_file = nv_state_file_open(dimm->state_file, dimm,
                                                     errp);
         if (!dimm->state.state_file) {
+            return false;
+        }
+    }
+    /* media-error=: poisoned at every start, besides what the state file
+     * kept (written to it at once) */
+    for (guint i = 0; dimm->media_props && i < dimm->media_props->len; i++) {
+        const NvMediaError *e = &g_array_index(dimm->media_props,
+                                               NvMediaError, i);
+        if (!nv_dimm_media_add(dimm, e->offset, e->length, false, errp)) {
             return false;
         }
     }

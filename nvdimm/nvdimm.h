@@ -155,6 +155,9 @@ typedef struct NvDimm {
     /* health=, media-temperature=, controller-temperature=, spares=,
      * life-used=: applied to state.health when the DIMM is made */
     NvHealthUpdate health_props;
+    /* media-error=OFFSET:LENGTH and media-error.N=: ranges poisoned at
+     * every start (NvMediaError, known false), or NULL */
+    GArray *media_props;
 
     /* Filled in by nv_dimm_plan(): */
     NvHostMem *memdev;     /* borrowed from the backend list */
@@ -229,6 +232,10 @@ bool nv_dimm_stop(NvDimm *dimm, GError **errp);
 /* Write the state file now (still running): after the count or state
  * changed (an injected unsafe shutdown). Without state-file= nothing. */
 bool nv_dimm_save_state(NvDimm *dimm, GError **errp);
+
+/* Every media-error= range of @dimms lies inside its planned DIMM
+ * (after nv_dimm_plan(), before anything is created). */
+bool nv_dimm_media_props_check(GPtrArray *dimms, GError **errp);
 
 /* Pure layout helpers, exposed for tests. */
 void nv_mem_layout_init(NvMemLayout *layout, const NvBoardConfig *board);

@@ -540,6 +540,31 @@ static BadCase bad_cases[] = {
     { "health-on-pc-dimm", {{0}},
       { "-device", "pc-dimm,id=d0,memdev=m0,health=ok" },
       { "-device pc-dimm,id=d0", "unknown property 'health'" } },
+    /* media errors present at start */
+    { "media-error-no-colon", {{0}},
+      { "-device", "nvdimm,id=nv0,memdev=m0,media-error=4096" },
+      { "-device nvdimm,id=nv0", "media-error=4096 is not OFFSET:LENGTH" } },
+    { "media-error-bad-number", {{0}},
+      { "-device", "nvdimm,id=nv0,memdev=m0,media-error=0xZZ:512" },
+      { "-device nvdimm,id=nv0", "media-error=0xZZ:512", "'0xZZ'",
+        "not a number" } },
+    { "media-error-unaligned", {{0}},
+      { "-device", "nvdimm,id=nv0,memdev=m0,media-error.0=4096:100" },
+      { "-device nvdimm,id=nv0", "media-error.0=4096:100",
+        "multiples of the clear unit 256" } },
+    { "media-error-empty", {{0}},
+      { "-device", "nvdimm,id=nv0,memdev=m0,media-error=0:0" },
+      { "-device nvdimm,id=nv0", "media-error=0:0", "the length not 0" } },
+    { "media-error-gap", {{0}},
+      { "-device", "nvdimm,id=nv0,memdev=m0,media-error.1=0:512" },
+      { "-device nvdimm,id=nv0", "unknown property 'media-error.1'" } },
+    /* past the DIMM's 256M of pmem: found by the plan, nothing created */
+    { "media-error-outside", {{ "pmem.img", 2 * M128 }},
+      { "--print-memory-map", "-m", "1G,slots=2,maxmem=4G", "-object",
+        NVFILE(""), "-device", "nvdimm,id=nv0,memdev=m0,label-size=0,"
+        "media-error=256M:4K" },
+      { "-device nvdimm,id=nv0", "media-error 0x10000000:0x1000",
+        "outside its 256M of pmem" } },
 };
 
 /* The cases whose arguments are built at run time: which argument. */

@@ -8,6 +8,7 @@
  * changed nothing (the query before and after, the guest's view).
  */
 #include "hotplug.h"
+#include "media-errors.h"
 #include "monitor.h"
 #include "qmp-peer.h"
 #include "state-file.h"
@@ -198,6 +199,8 @@ static char *state(Fixture *f)
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "%s\n", qmp_peer_send(
         f->p, "{\"execute\": \"x-nvdimm-query-health\"}"));
+    g_string_append_printf(s, "%s\n", qmp_peer_send(
+        f->p, "{\"execute\": \"x-nvdimm-query-media-errors\"}"));
     if (f->b) {
         g_autofree char *s0 = smart(f, 0);
         g_autofree char *s2 = smart(f, 2);
@@ -461,11 +464,251 @@ static void test_properties(void)
     fixture_down(&f);
 }
 
+/* ---- media errors ------------------------------------------------------- */
+
+#define ADD(args) \
+    "{\"execute\": \"x-nvdimm-add-media-error\", \"arguments\": " args "}"
+#define CLEAR(args) \
+    "{\"execute\": \"x-nvdimm-clear-media-error\", \"arguments\": " args \
+    "}"
+#define QUERY_ME "{\"execute\": \"x-nvdimm-query-media-errors\"}"
+
+static NvDimm *dimm(Fixture *f, const char *id)
+{
+    NvDimm *d = nv_machine_find_dimm(f->m, id);
+    g_assert_nonnull(d);
+    return d;
+}
+
+/* The media errors in the state file of nv0, as "off:len ..." */
+static char *file_records(Fixture *f)
+{
+    g_autofree char *path = g_build_filename(f->dir, "nv0.state", NULL);
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+    g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
+    NvStateData sd;
+    g_autoptr(GError) err = NULL;
+    g_assert_true(nv_state_decode((const uint8_t *)bytes, len, &sd, &err));
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < sd.records->len; i++) {
+        const NvStateRecord *r = &g_array_index(sd.records, NvStateRecord, i);
+        g_string_append_printf(s, "%s0x%" G_GINT64_MODIFIER "x:0x%"
+                               G_GINT64_MODIFIER "x", i ? " " : "",
+                               r->offset, r->length);
+    }
+    g_array_unref(sd.records);
+    return g_string_free(s, FALSE);
+}
+
+static void media_bad_requests(Fixture *f)
+{
+    NvDimm *nv0 = dimm(f, "nv0"), *d1 = dimm(f, "dimm1");
+    refused(f, ADD("{\"addr\": 0, \"id\": \"nv0\", \"offset\": 0, "
+                   "\"length\": 256}"),
+            GENERIC("x-nvdimm-add-media-error: give either addr (a guest "
+                    "physical address) or id and offset (in the DIMM)"));
+    refused(f, ADD("{\"length\": 256}"),
+            GENERIC("x-nvdimm-add-media-error: give either addr (a guest "
+                    "physical address) or id and offset (in the DIMM)"));
+    refused(f, CLEAR("{\"id\": \"nv0\", \"length\": 256}"),
+            GENERIC("x-nvdimm-clear-media-error: give either addr (a guest "
+                    "physical address) or id and offset (in the DIMM)"));
+    refused(f, ADD("{\"id\": \"nv0\", \"offset\": -256, "
+                   "\"length\": 256}"),
+            GENERIC("x-nvdimm-add-media-error: offset -256 is negative"));
+    refused(f, ADD("{\"id\": \"nv0\", \"offset\": 4097, "
+                   "\"length\": 256}"),
+            GENERIC("x-nvdimm-add-media-error: offset 0x1001 is not a "
+                    "multiple of the clear unit 256"));
+    refused(f, CLEAR("{\"id\": \"nv0\", \"offset\": 4096, "
+                     "\"length\": 100}"),
+            GENERIC("x-nvdimm-clear-media-error: length 0x64 is not a "
+                    "multiple of the clear unit 256"));
+    refused(f, ADD("{\"id\": \"nv0\", \"offset\": 4096, "
+                   "\"length\": 0}"),
+            GENERIC("x-nvdimm-add-media-error: length 0: the range is "
+                    "empty"));
+    refused(f, ADD("{\"id\": \"nope\", \"offset\": 0, "
+                   "\"length\": 256}"),
+            "{\"error\": {\"class\": \"DeviceNotFound\", \"desc\": "
+            "\"x-nvdimm-add-media-error: Device 'nope' not found\"}}");
+    refused(f, ADD("{\"id\": \"dimm1\", \"offset\": 0, "
+                   "\"length\": 256}"),
+            GENERIC("x-nvdimm-add-media-error: device 'dimm1' is a pc-dimm, "
+                    "not an nvdimm"));
+    refused(f, "{\"execute\": \"x-nvdimm-query-media-errors\", "
+            "\"arguments\": {\"id\": \"nope\"}}",
+            "{\"error\": {\"class\": \"DeviceNotFound\", \"desc\": "
+            "\"x-nvdimm-query-media-errors: Device 'nope' not found\"}}");
+    refused(f, CLEAR("{\"id\": \"nv0\", \"offset\": 0, "
+                     "\"length\": 256, \"notify\": true}"),
+            GENERIC("Parameter 'notify' is unexpected"));
+    refused(f, ADD("{\"id\": \"nv0\", \"offset\": \"0\", "
+                   "\"length\": 256}"),
+            GENERIC("Invalid parameter type for 'offset', expected: "
+                    "integer"));
+    /* past the DIMM's end (128M of pmem) */
+    refused(f, ADD("{\"id\": \"nv0\", \"offset\": 134217472, "
+                   "\"length\": 512}"),
+            GENERIC("x-nvdimm-add-media-error: -device nvdimm,id=nv0: media "
+                    "error range offset 0x7ffff00 length 0x200 is outside "
+                    "its 0x8000000 bytes"));
+    /* guest RAM, a pc-dimm, across nv0's end into dimm1 */
+    refused(f, ADD("{\"addr\": 1048576, \"length\": 4096}"),
+            GENERIC("x-nvdimm-add-media-error: guest physical range 0x100000 "
+                    "length 0x1000 is not inside one NVDIMM"));
+    g_autofree char *in_pc = g_strdup_printf(
+        ADD("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": 4096}"),
+        d1->addr);
+    g_autofree char *in_pc_err = g_strdup_printf(
+        GENERIC("x-nvdimm-add-media-error: guest physical range 0x%"
+                G_GINT64_MODIFIER "x length 0x1000 is not inside one "
+                "NVDIMM"), d1->addr);
+    refused(f, in_pc, in_pc_err);
+    g_assert_cmpuint(d1->addr, ==, nv0->addr + nv0->size); /* adjacent */
+    g_autofree char *across = g_strdup_printf(
+        CLEAR("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": 512}"),
+        nv0->addr + nv0->size - 256);
+    g_autofree char *across_err = g_strdup_printf(
+        GENERIC("x-nvdimm-clear-media-error: guest physical range 0x%"
+                G_GINT64_MODIFIER "x length 0x200 is not inside one "
+                "NVDIMM"), nv0->addr + nv0->size - 256);
+    refused(f, across, across_err);
+    refused(f, ADD("{\"addr\": 9223372036854775552, \"length\": "
+                   "9223372036854775552}"),
+            GENERIC("x-nvdimm-add-media-error: guest physical range "
+                    "0x7fffffffffffff00 length 0x7fffffffffffff00 is not "
+                    "inside one NVDIMM"));
+}
+
+static void test_media_prelaunch(void)
+{
+    Fixture f;
+    fixture_up(&f, NULL);
+    refused(&f, ADD("{\"id\": \"nv0\", \"offset\": 0, "
+                    "\"length\": 256}"),
+            GENERIC("x-nvdimm-add-media-error: -device nvdimm,id=nv0 is not "
+                    "set up before the first boot (give -device "
+                    "nvdimm,media-error=OFFSET:LENGTH)"));
+    fixture_down(&f);
+}
+
+static void test_media_running(void)
+{
+    Fixture f;
+    fixture_up(&f, NULL);
+    boot(&f);
+    NvDimm *nv0 = dimm(&f, "nv0"), *nv1 = dimm(&f, "nv1");
+    assert_json(send(&f, QUERY_ME), "{\"return\": []}");
+    media_bad_requests(&f);
+
+    /* by DIMM offset, no notify: listed, not known, nothing raised */
+    assert_json(send(&f, ADD("{\"id\": \"nv0\", \"offset\": 21504, "
+                             "\"length\": 4096}")),
+                "{\"return\": {\"notified\": false}}");
+    assert_notified(&f, 0);
+    g_assert_cmphex(ged_events(&f), ==, 0);
+    /* by guest address, with notify: Notify (NVDR, 0x81) through the GED's
+     * UC bit, no DIMM bit */
+    g_autofree char *by_addr = g_strdup_printf(
+        ADD("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": 512, "
+            "\"notify\": true}"), nv1->addr + 1048576);
+    assert_json(send(&f, "%s", by_addr),
+                "{\"return\": {\"notified\": true}}");
+    g_assert_cmphex(ged_events(&f), ==, NV_GED_EVENT_NVDIMM_UC);
+    g_assert_cmphex(pending(&f), ==, 0);
+    g_assert_cmphex(ged_events(&f), ==, 0);
+    g_autofree char *want = g_strdup_printf(
+        "{\"return\": [{\"id\": \"nv0\", \"slot\": 0, \"offset\": 21504, "
+        "\"length\": 4096, \"addr\": %" G_GUINT64_FORMAT ", \"known\": "
+        "false}, {\"id\": \"nv1\", \"slot\": 2, \"offset\": 1048576, "
+        "\"length\": 512, \"addr\": %" G_GUINT64_FORMAT ", \"known\": "
+        "true}]}", nv0->addr + 21504, nv1->addr + 1048576);
+    assert_json(send(&f, QUERY_ME), want);
+    g_autofree char *only1 = g_strdup_printf(
+        "{\"return\": [{\"id\": \"nv1\", \"slot\": 2, \"offset\": "
+        "1048576, \"length\": 512, \"addr\": %" G_GUINT64_FORMAT ", "
+        "\"known\": true}]}", nv1->addr + 1048576);
+    assert_json(send(&f, "{\"execute\": \"x-nvdimm-query-media-errors\", "
+                     "\"arguments\": {\"id\": \"nv1\"}}"), only1);
+    /* persisted at once */
+    g_autofree char *rec = file_records(&f);
+    g_assert_cmpstr(rec, ==, "0x5400:0x1000");
+    /* the same range again (by address): one range, now known */
+    g_autofree char *again = g_strdup_printf(
+        ADD("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": 4096, "
+            "\"notify\": true}"), nv0->addr + 21504);
+    assert_json(send(&f, "%s", again),
+                "{\"return\": {\"notified\": true}}");
+    g_assert_cmphex(ged_events(&f), ==, NV_GED_EVENT_NVDIMM_UC);
+    /* clear the middle: the range splits */
+    assert_json(send(&f, CLEAR("{\"id\": \"nv0\", \"offset\": 22528, "
+                               "\"length\": 1024}")),
+                "{\"return\": {\"cleared\": 1024}}");
+    g_free(rec);
+    rec = file_records(&f);
+    g_assert_cmpstr(rec, ==, "0x5400:0x400 0x5c00:0x800");
+    /* clearing where there is none: 0 bytes, nothing written */
+    assert_json(send(&f, CLEAR("{\"id\": \"nv0\", \"offset\": 0, "
+                               "\"length\": 256}")),
+                "{\"return\": {\"cleared\": 0}}");
+    g_autofree char *by_addr_clear = g_strdup_printf(
+        CLEAR("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": 8192}"),
+        nv1->addr + 1048576 - 4096);
+    assert_json(send(&f, "%s", by_addr_clear),
+                "{\"return\": {\"cleared\": 512}}");
+    media_bad_requests(&f);
+
+    /* at most NV_MEDIA_ERR_MAX ranges: the next one is refused */
+    for (unsigned i = 0; i < NV_MEDIA_ERR_MAX; i++) {
+        const char *r = send(&f, ADD("{\"id\": \"nv1\", \"offset\": %u, "
+                                     "\"length\": 256}"), 1024 * i);
+        g_assert_nonnull(strstr(r, "\"return\""));
+    }
+    g_autofree char *one_more = g_strdup_printf(
+        ADD("{\"id\": \"nv1\", \"offset\": %u, \"length\": 256}"),
+        1024 * NV_MEDIA_ERR_MAX);
+    g_autofree char *full_err = g_strdup_printf(
+        GENERIC("x-nvdimm-add-media-error: -device nvdimm,id=nv1: media "
+                "error at 0x%x length 0x100: the DIMM already has %u error "
+                "ranges, the most it keeps"), 1024 * NV_MEDIA_ERR_MAX,
+        NV_MEDIA_ERR_MAX);
+    refused(&f, one_more, full_err);
+    fixture_down(&f);
+}
+
+static void test_media_properties(void)
+{
+    Fixture f;
+    fixture_up(&f, ",media-error=0x2000:4K,media-error.0=1M:512,"
+                   "media-error.1=2048:256");
+    boot(&f);
+    NvDimm *nv0 = dimm(&f, "nv0");
+    g_autofree char *want = g_strdup_printf(
+        "{\"return\": [{\"id\": \"nv0\", \"slot\": 0, \"offset\": 2048, "
+        "\"length\": 256, \"addr\": %" G_GUINT64_FORMAT ", \"known\": "
+        "false}, {\"id\": \"nv0\", \"slot\": 0, \"offset\": 8192, "
+        "\"length\": 4096, \"addr\": %" G_GUINT64_FORMAT ", \"known\": "
+        "false}, {\"id\": \"nv0\", \"slot\": 0, \"offset\": 1048576, "
+        "\"length\": 512, \"addr\": %" G_GUINT64_FORMAT ", \"known\": "
+        "false}]}", nv0->addr + 2048, nv0->addr + 8192,
+        nv0->addr + 1048576);
+    assert_json(send(&f, QUERY_ME), want);
+    g_autofree char *rec = file_records(&f);
+    g_assert_cmpstr(rec, ==, "0x800:0x100 0x2000:0x1000 0x100000:0x200");
+    fixture_down(&f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/monitor-nvdimm/prelaunch", test_prelaunch);
     g_test_add_func("/monitor-nvdimm/running", test_running);
     g_test_add_func("/monitor-nvdimm/properties", test_properties);
+    g_test_add_func("/monitor-nvdimm/media/prelaunch", test_media_prelaunch);
+    g_test_add_func("/monitor-nvdimm/media/running", test_media_running);
+    g_test_add_func("/monitor-nvdimm/media/properties",
+                    test_media_properties);
     return g_test_run();
 }

@@ -13,10 +13,14 @@
  * path is only inspected), and x-nvdimm-set-health with its schema, whose
  * handler runs the monitor's argument checks (machine/monitor-nvdimm.c)
  * and applies the update to a DIMM's health: every value that passed must
- * be one the SMART layout holds. Every message the
+ * be one the SMART layout holds; and x-nvdimm-add-media-error, whose
+ * range checks must pass only an aligned, non-empty range named one way
+ * (addr, or id and offset), which then goes into a media-error list.
+ * Every message the
  * server sends must be one CRLF-terminated line holding a JSON object, and
  * the client's buffer never exceeds the message limit.
  */
+#include "media-errors.h"
 #include "monitor.h"
 #include "qmp.h"
 
@@ -163,6 +167,29 @@ static JsonNode *cmd_set_health(void *opaque, JsonObject *args,
     return NULL;
 }
 
+static JsonNode *cmd_add_media_error(void *opaque, JsonObject *args,
+                                     GError **errp)
+{
+    (void)opaque;
+    const char *id;
+    uint64_t start, len;
+    if (!nv_monitor_parse_media_range("x-nvdimm-add-media-error", args, &id,
+                                      &start, &len, errp)) {
+        return NULL;
+    }
+    if (len == 0 || start % NV_MEDIA_ERR_UNIT || len % NV_MEDIA_ERR_UNIT ||
+        (id == NULL) != json_object_has_member(args, "addr") ||
+        (id != NULL) != json_object_has_member(args, "offset")) {
+        abort();
+    }
+    g_autoptr(GArray) list = nv_media_list_new();
+    if (start <= UINT64_MAX - len &&
+        !nv_media_list_add(list, start, len, false, errp)) {
+        abort(); /* an empty list takes any aligned range */
+    }
+    return NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!server) {
@@ -175,6 +202,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
               NULL },
             { "x-nvdimm-set-health", nv_monitor_set_health_args,
               cmd_set_health, NULL },
+            { "x-nvdimm-add-media-error", nv_monitor_media_error_args,
+              cmd_add_media_error, NULL },
             { NULL, NULL, NULL, NULL },
         };
         if (!nv_qmp_register_table(server, cmds, NULL)) {
