@@ -235,6 +235,9 @@ void nv_dsm_free(NvDsm *dsm)
     if (dsm->fit) {
         g_bytes_unref(dsm->fit);
     }
+    if (dsm->ars.records) {
+        g_array_unref(dsm->ars.records);
+    }
     g_ptr_array_unref(dsm->dimms);
     g_free(dsm->in);
     g_free(dsm->out);

@@ -125,6 +125,61 @@ enum {
     NV_DSM_FN_INJECT_SMART = 18,
 };
 
+/*
+ * The root device's bus functions (family NV_DSM_FAMILY_ROOT, handle 0;
+ * Linux's ND_CMD_ARS_* and NFIT_CMD_*; dsm/dsm-ars.c, docs/health.md).
+ * Sizes are of Arg3 (IN) and of the result on success (OUT); a failure
+ * answers the 4-byte status alone.
+ */
+enum {
+    NV_DSM_FN_ARS_CAP = 1,           /* Query ARS Capabilities */
+    NV_DSM_FN_ARS_START = 2,
+    NV_DSM_FN_ARS_STATUS = 3,        /* Query ARS Status */
+    NV_DSM_FN_CLEAR_ERROR = 4,       /* Clear Uncorrectable Error */
+    NV_DSM_FN_TRANSLATE_SPA = 5,
+    NV_DSM_FN_ARS_INJECT = 7,        /* ARS Error Inject */
+    NV_DSM_FN_ARS_INJECT_CLEAR = 8,
+    NV_DSM_FN_ARS_INJECT_STATUS = 9,
+};
+/* Root status codes (low 16 bits) and ARS extended statuses (high 16). */
+enum {
+    NV_ARS_INVALID = 2,               /* invalid input (root functions) */
+    NV_ARS_START_BUSY = 6,            /* Start ARS while one runs */
+    NV_ARS_CAP_PERSISTENT = 2u << 16, /* ARS Capabilities: persistent scrub */
+    NV_ARS_STATUS_BUSY = 1u << 16,    /* Query ARS Status: in progress */
+    NV_ARS_STATUS_NONE = 2u << 16,    /* ... no ARS this boot */
+    NV_ARS_STATUS_INTR = 3u << 16,    /* ... stopped early (overflow) */
+};
+#define NV_ARS_TYPE_VOLATILE     1   /* Start ARS type bits */
+#define NV_ARS_TYPE_PERSISTENT   2
+#define NV_ARS_FLAG_PREV_DATA    0x2 /* Start ARS flags: a short scrub */
+#define NV_ARS_STATUS_OVERFLOW   0x1 /* Query ARS Status flags */
+#define NV_ARS_INJECT_NOTIFY     0x1 /* ARS Error Inject options */
+#define NV_ARS_CLEAR_UNIT        256 /* = NV_MEDIA_ERR_UNIT */
+#define NV_ARS_CAP_IN_LEN        16
+#define NV_ARS_CAP_OUT_LEN       16
+#define NV_ARS_START_IN_LEN      24
+#define NV_ARS_START_OUT_LEN     8
+#define NV_ARS_STATUS_HDR_LEN    48
+#define NV_ARS_RECORD_LEN        24
+/* Records per Query ARS Status: all of one DIMM's error ranges, so the
+ * scrub Linux runs per SPA range (one per NVDIMM) never overflows. */
+#define NV_ARS_MAX_RECORDS       1024
+#define NV_ARS_MAX_OUT  (NV_ARS_STATUS_HDR_LEN + \
+                         NV_ARS_RECORD_LEN * NV_ARS_MAX_RECORDS)
+#define NV_CLEAR_ERROR_IN_LEN    16
+#define NV_CLEAR_ERROR_OUT_LEN   16
+#define NV_TRANSLATE_SPA_IN_LEN  8
+#define NV_TRANSLATE_SPA_OUT_LEN 36  /* one NVDIMM: 20 + 16 */
+#define NV_ARS_INJECT_IN_MIN     17  /* base, length, u8 options */
+#define NV_ARS_INJECT_IN_MAX     20  /* ndctl sends the options as 4 bytes */
+#define NV_ARS_INJECT_CLEAR_IN_LEN 16
+#define NV_INJECT_STATUS_IN_MAX  8   /* ndctl sends its 8-byte header */
+#define NV_INJECT_STATUS_RECORD_LEN 16
+/* ndctl's buffer: 8 + max_ars_out bytes */
+#define NV_INJECT_STATUS_MAX_RECORDS \
+    (NV_ARS_MAX_OUT / NV_INJECT_STATUS_RECORD_LEN)
+
 /* Sizes of the health functions' fixed layouts (docs/health.md). */
 #define NV_DSM_SMART_OUT_LEN        132
 #define NV_DSM_THRESHOLD_OUT_LEN    12

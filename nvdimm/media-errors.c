@@ -57,7 +57,7 @@ bool nv_media_list_add(GArray *list, uint64_t off, uint64_t len, bool known,
         last++;
     }
     if (first == last && list->len >= NV_MEDIA_ERR_MAX) {
-        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
                     "media error at 0x%" PRIx64 " length 0x%" PRIx64
                     ": the DIMM already has %u error ranges, the most it "
                     "keeps", off, len, NV_MEDIA_ERR_MAX);
@@ -106,7 +106,7 @@ bool nv_media_list_remove(GArray *list, uint64_t off, uint64_t len,
         if (rs < s && re > e) {
             /* a hole in the middle: one range more */
             if (list->len >= NV_MEDIA_ERR_MAX) {
-                g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+                g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
                             "removing 0x%" PRIx64 " length 0x%" PRIx64
                             " would split a range past the %u ranges a "
                             "DIMM keeps", off, len, NV_MEDIA_ERR_MAX);
@@ -173,7 +173,7 @@ static bool check_range(const NvDimm *d, uint64_t off, uint64_t len,
         return false;
     }
     if (len == 0 || off >= d->size || len > d->size - off) {
-        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
                     "%s: media error range offset 0x%" PRIx64 " length 0x%"
                     PRIx64 " is %s its 0x%" PRIx64 " bytes", d->name, off,
                     len, len == 0 ? "empty, inside" : "outside", d->size);
@@ -282,7 +282,7 @@ static NvDimm *find_or_fail(GPtrArray *dimms, uint64_t spa, uint64_t len,
 {
     NvDimm *d = nv_media_find_spa(dimms, spa, len, off);
     if (!d) {
-        g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
+        g_set_error(errp, NV_ERROR, NV_ERROR_RANGE,
                     "guest physical range 0x%" PRIx64 " length 0x%" PRIx64
                     " is not inside one NVDIMM", spa, len);
     }

@@ -12,6 +12,11 @@
  * ranges). At most NV_MEDIA_ERR_MAX ranges per DIMM: an add or remove
  * that would need more fails and changes nothing.
  *
+ * Errors: NV_ERROR_RANGE for a request the model refuses (a range outside
+ * the DIMM or every NVDIMM, one range too many), NV_ERROR_INVALID for a
+ * range that is not one (empty, past 2^64) and for a state file that
+ * could not be written (the change undone).
+ *
  * Scrub semantics: a range is "known" once the guest was told of it, by
  * a full ARS whose range covered it or by a notification (an add with
  * @notify). A short ARS (ND_ARS_RETURN_PREV_DATA) reports only known
