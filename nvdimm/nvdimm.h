@@ -233,6 +233,11 @@ bool nv_dimm_stop(NvDimm *dimm, GError **errp);
  * changed (an injected unsafe shutdown). Without state-file= nothing. */
 bool nv_dimm_save_state(NvDimm *dimm, GError **errp);
 
+/* nvdimm/dimm-props.c, for nv_dimm_new_from_opts(): the health
+ * properties (applied to d->state.health, set up here) and the
+ * media-error properties (into d->media_props). */
+bool nv_dimm_parse_health_props(NvDimm *d, NvOpts *opts, GError **errp);
+bool nv_dimm_parse_media_props(NvDimm *d, NvOpts *opts, GError **errp);
 /* Every media-error= range of @dimms lies inside its planned DIMM
  * (after nv_dimm_plan(), before anything is created). */
 bool nv_dimm_media_props_check(GPtrArray *dimms, GError **errp);
