@@ -77,6 +77,9 @@
  * calls \_SB.NVDR.NHLT, which reads the pending-notify block below and
  * sends Notify (NVxx, 0x81) to each DIMM whose bit is set. */
 #define NV_GED_EVENT_NVDIMM_HEALTH 0x20u
+/* nvemu's own bit: new uncorrectable memory errors on the NVDIMMs; _EVT
+ * sends Notify (\_SB.NVDR, 0x81), after which Linux scrubs (ARS). */
+#define NV_GED_EVENT_NVDIMM_UC     0x40u
 
 /* The NVDIMM pending-notify block (devices/nvdimm-notify.c): one bit per
  * slot, dword k at offset 4k holds slots 32k..32k+31; a dword read

@@ -105,6 +105,8 @@ bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp)
  *       If ((Local0 & 4) == 4) { Notify (\_SB.NVDR, 0x80) } // NVDIMM hotplug
  *       If ((Local0 & 0x20) == 0x20) { \_SB.NVDR.NHLT () }  // if in events:
  *                                        // NHLT is the NVDIMM SSDT's
+ *       If ((Local0 & 0x40) == 0x40) { Notify (\_SB.NVDR, 0x81) } // media
+ *                                        // errors; if in events
  *     }
  *
  * The memory and NVDIMM Ifs are there only for the bits in @events (the
@@ -164,6 +166,12 @@ NvAml *nv_ged_aml(uint32_t events)
         /* nvemu's own: DIMM health notifications (nvdimm-notify.h) */
         aml_append(evt, on_event(NV_GED_EVENT_NVDIMM_HEALTH,
                                  aml_call("\\_SB.NVDR.NHLT", NULL)));
+    }
+    if (events & NV_GED_EVENT_NVDIMM_UC) {
+        /* nvemu's own: new media errors, the guest should scrub (ARS) */
+        aml_append(evt, on_event(NV_GED_EVENT_NVDIMM_UC,
+                                 aml_notify(aml_name("\\_SB.NVDR"),
+                                            aml_int(0x81))));
     }
     aml_append(ged, evt);
     aml_append(list, ged);

@@ -35,7 +35,8 @@ void nv_ged_raise(NvGed *g, uint32_t events);
  * DSDT's \_SB scope (aml.h). @events: the NV_GED_EVENT_* the machine has
  * besides the power button: NV_GED_EVENT_MEMORY makes _EVT call
  * \_SB.MHPC.MSCN (), NV_GED_EVENT_NVDIMM Notify (\_SB.NVDR, 0x80),
- * NV_GED_EVENT_NVDIMM_HEALTH \_SB.NVDR.NHLT () (nvdimm-notify.h). */
+ * NV_GED_EVENT_NVDIMM_HEALTH \_SB.NVDR.NHLT () (nvdimm-notify.h),
+ * NV_GED_EVENT_NVDIMM_UC Notify (\_SB.NVDR, 0x81) (media errors). */
 NvAml *nv_ged_aml(uint32_t events);
 /* Register the register block at NV_MMIO_GED on @bus. */
 bool nv_ged_attach(NvIoBus *bus, NvGed *g, GError **errp);

@@ -19,6 +19,30 @@
 #include <stddef.h>
 #include <string.h>
 
+/* An ARS result record (dsm-ars.c). */
+typedef struct {
+    uint32_t handle;     /* NFIT device handle: slot + 1 */
+    uint64_t spa, length;
+} NvArsRecord;
+
+/* The root device's one address range scrub (dsm-ars.c). */
+typedef enum {
+    NV_ARS_NONE,     /* none since this board was built */
+    NV_ARS_RUNNING,  /* started; the next status query says in progress */
+    NV_ARS_DONE,     /* results below */
+} NvArsState;
+
+typedef struct {
+    NvArsState state;
+    uint64_t addr, length;     /* as started */
+    uint16_t type;
+    bool prev_data;            /* a short scrub (ND_ARS_RETURN_PREV_DATA) */
+    bool busy_reported;        /* RUNNING: "in progress" answered once */
+    GArray *records;           /* NvArsRecord, at most NV_ARS_MAX_RECORDS */
+    bool overflow;
+    uint64_t restart_addr, restart_length;
+} NvDsmArs;
+
 /* The device (dsm.c; the FIT family's handler reads fit). */
 struct NvDsm {
     GMutex lock;          /* one request at a time */
@@ -31,6 +55,7 @@ struct NvDsm {
     void *notify_opaque;
     GBytes *fit;          /* the NFIT's structures (nv_dsm_set_fit()) */
     bool fit_dirty;       /* changed since the last Read FIT at 0 */
+    NvDsmArs ars;         /* the root's scrub (dsm-ars.c) */
 };
 
 typedef struct NvDsmCall {
@@ -88,6 +113,21 @@ uint32_t nv_dsm_get_threshold(NvDsmCall *c);
 uint32_t nv_dsm_latch_shutdown(NvDsmCall *c);
 uint32_t nv_dsm_set_threshold(NvDsmCall *c);
 uint32_t nv_dsm_inject_smart(NvDsmCall *c);
+
+/* The root family's functions (dsm-ars.c). */
+uint32_t nv_dsm_ars_cap(NvDsmCall *c);
+uint32_t nv_dsm_ars_start(NvDsmCall *c);
+uint32_t nv_dsm_ars_status(NvDsmCall *c);
+uint32_t nv_dsm_clear_error(NvDsmCall *c);
+uint32_t nv_dsm_translate_spa(NvDsmCall *c);
+uint32_t nv_dsm_ars_inject(NvDsmCall *c);
+uint32_t nv_dsm_ars_inject_clear(NvDsmCall *c);
+uint32_t nv_dsm_ars_inject_status(NvDsmCall *c);
+/* The realized NVDIMMs in guest address order (a new array of borrowed
+ * pointers). */
+GPtrArray *nv_dsm_nvdimms_by_addr(NvDsm *dsm);
+/* "nvemu: warning: @what: <message>" (a media-error change not kept). */
+void nv_dsm_warn_media(const char *what, const GError *err);
 
 /* Ask the machine to send Notify (NVxx, 0x81) to @dimm (dsm.c; the hook
  * of nv_dsm_set_notify(), nothing without one). DSM lock held. */

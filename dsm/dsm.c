@@ -8,6 +8,7 @@
  * NV_DSM_MAILBOX_SIZE bytes.
  */
 #include "dsm-int.h"
+#include "media-errors.h"
 
 #include <string.h>
 
@@ -182,6 +183,13 @@ void nv_dsm_notify_dimm(NvDsm *dsm, const NvDimm *dimm)
     }
 }
 
+void nv_dsm_notify_uc_error(NvDsm *dsm)
+{
+    if (dsm->notify) {
+        dsm->notify(dsm->notify_opaque, NV_DSM_NOTIFY_ROOT);
+    }
+}
+
 void nv_dsm_lock(NvDsm *dsm)
 {
     g_mutex_lock(&dsm->lock);
@@ -206,6 +214,13 @@ NvDsm *nv_dsm_new(uint8_t *mailbox, GPtrArray *dimms)
     g_mutex_init(&dsm->lock);
     dsm->mailbox = mailbox;
     dsm->dimms = g_ptr_array_ref(dimms);
+    /* A new board is a new guest: it knows no media error yet. */
+    for (guint i = 0; i < dimms->len; i++) {
+        NvDimm *d = g_ptr_array_index(dimms, i);
+        if (d->state.media_errors) {
+            nv_media_list_forget_known(d->state.media_errors);
+        }
+    }
     dsm->in = g_malloc(NV_DSM_IN_MAX);
     dsm->out = g_malloc(NV_DSM_OUT_MAX);
     return dsm;
@@ -219,6 +234,9 @@ void nv_dsm_free(NvDsm *dsm)
     g_mutex_clear(&dsm->lock);
     if (dsm->fit) {
         g_bytes_unref(dsm->fit);
+    }
+    if (dsm->ars.records) {
+        g_array_unref(dsm->ars.records);
     }
     g_ptr_array_unref(dsm->dimms);
     g_free(dsm->in);

@@ -125,6 +125,61 @@ enum {
     NV_DSM_FN_INJECT_SMART = 18,
 };
 
+/*
+ * The root device's bus functions (family NV_DSM_FAMILY_ROOT, handle 0;
+ * Linux's ND_CMD_ARS_* and NFIT_CMD_*; dsm/dsm-ars.c, docs/health.md).
+ * Sizes are of Arg3 (IN) and of the result on success (OUT); a failure
+ * answers the 4-byte status alone.
+ */
+enum {
+    NV_DSM_FN_ARS_CAP = 1,           /* Query ARS Capabilities */
+    NV_DSM_FN_ARS_START = 2,
+    NV_DSM_FN_ARS_STATUS = 3,        /* Query ARS Status */
+    NV_DSM_FN_CLEAR_ERROR = 4,       /* Clear Uncorrectable Error */
+    NV_DSM_FN_TRANSLATE_SPA = 5,
+    NV_DSM_FN_ARS_INJECT = 7,        /* ARS Error Inject */
+    NV_DSM_FN_ARS_INJECT_CLEAR = 8,
+    NV_DSM_FN_ARS_INJECT_STATUS = 9,
+};
+/* Root status codes (low 16 bits) and ARS extended statuses (high 16). */
+enum {
+    NV_ARS_INVALID = 2,               /* invalid input (root functions) */
+    NV_ARS_START_BUSY = 6,            /* Start ARS while one runs */
+    NV_ARS_CAP_PERSISTENT = 2u << 16, /* ARS Capabilities: persistent scrub */
+    NV_ARS_STATUS_BUSY = 1u << 16,    /* Query ARS Status: in progress */
+    NV_ARS_STATUS_NONE = 2u << 16,    /* ... no ARS this boot */
+    NV_ARS_STATUS_INTR = 3u << 16,    /* ... stopped early (overflow) */
+};
+#define NV_ARS_TYPE_VOLATILE     1   /* Start ARS type bits */
+#define NV_ARS_TYPE_PERSISTENT   2
+#define NV_ARS_FLAG_PREV_DATA    0x2 /* Start ARS flags: a short scrub */
+#define NV_ARS_STATUS_OVERFLOW   0x1 /* Query ARS Status flags */
+#define NV_ARS_INJECT_NOTIFY     0x1 /* ARS Error Inject options */
+#define NV_ARS_CLEAR_UNIT        256 /* = NV_MEDIA_ERR_UNIT */
+#define NV_ARS_CAP_IN_LEN        16
+#define NV_ARS_CAP_OUT_LEN       16
+#define NV_ARS_START_IN_LEN      24
+#define NV_ARS_START_OUT_LEN     8
+#define NV_ARS_STATUS_HDR_LEN    48
+#define NV_ARS_RECORD_LEN        24
+/* Records per Query ARS Status: all of one DIMM's error ranges, so the
+ * scrub Linux runs per SPA range (one per NVDIMM) never overflows. */
+#define NV_ARS_MAX_RECORDS       1024
+#define NV_ARS_MAX_OUT  (NV_ARS_STATUS_HDR_LEN + \
+                         NV_ARS_RECORD_LEN * NV_ARS_MAX_RECORDS)
+#define NV_CLEAR_ERROR_IN_LEN    16
+#define NV_CLEAR_ERROR_OUT_LEN   16
+#define NV_TRANSLATE_SPA_IN_LEN  8
+#define NV_TRANSLATE_SPA_OUT_LEN 36  /* one NVDIMM: 20 + 16 */
+#define NV_ARS_INJECT_IN_MIN     17  /* base, length, u8 options */
+#define NV_ARS_INJECT_IN_MAX     20  /* ndctl sends the options as 4 bytes */
+#define NV_ARS_INJECT_CLEAR_IN_LEN 16
+#define NV_INJECT_STATUS_IN_MAX  8   /* ndctl sends its 8-byte header */
+#define NV_INJECT_STATUS_RECORD_LEN 16
+/* ndctl's buffer: 8 + max_ars_out bytes */
+#define NV_INJECT_STATUS_MAX_RECORDS \
+    (NV_ARS_MAX_OUT / NV_INJECT_STATUS_RECORD_LEN)
+
 /* Sizes of the health functions' fixed layouts (docs/health.md). */
 #define NV_DSM_SMART_OUT_LEN        132
 #define NV_DSM_THRESHOLD_OUT_LEN    12
@@ -174,12 +229,40 @@ void nv_dsm_doorbell_io(void *opaque, uint64_t offset, uint8_t *data,
  */
 typedef void (*NvDsmNotifyFn)(void *opaque, uint32_t slot);
 void nv_dsm_set_notify(NvDsm *dsm, NvDsmNotifyFn fn, void *opaque);
+/* The slot NvDsmNotifyFn gets for Notify (\_SB.NVDR, 0x81) on the root
+ * device: new uncorrectable errors, the guest should scrub (ARS). */
+#define NV_DSM_NOTIFY_ROOT UINT32_MAX
+/* Ask for that root notification (after the host added media errors
+ * with notify; nv_dimm_media_add()'s @notify marks them known, so even a
+ * short ARS reports them). Call with the DSM lock held (nv_dsm_lock()). */
+void nv_dsm_notify_uc_error(NvDsm *dsm);
 
 /* Take and drop the DSM lock, for code outside a request that reads or
  * changes a DIMM's run-time state (NvDimmState.health) while the guest
  * runs (the host-side commands of issue 13). */
 void nv_dsm_lock(NvDsm *dsm);
 void nv_dsm_unlock(NvDsm *dsm);
+/*
+ * The host's side of a DIMM's health (QMP x-nvdimm-set-health and
+ * x-nvdimm-query-health), under the DSM lock so a guest's call sees the
+ * health before or after a change, never half of it.
+ * nv_dsm_update_health() applies @u to @dimm (an NVDIMM of this device)
+ * and sends the DIMM Notify 0x81 through the nv_dsm_set_notify() hook:
+ * with @notify NV_DSM_NOTIFY_AUTO when nv_health_apply() says the guest
+ * would be told (as Inject SMART does), ALWAYS or NEVER as they say. A
+ * changed shutdown count or state is written to the state file at once
+ * (a failure: one warning line, as Inject SMART). Returns whether the
+ * DIMM was notified. nv_dsm_read_health() copies the health out.
+ */
+typedef enum {
+    NV_DSM_NOTIFY_AUTO,
+    NV_DSM_NOTIFY_ALWAYS,
+    NV_DSM_NOTIFY_NEVER,
+} NvDsmNotifyMode;
+bool nv_dsm_update_health(NvDsm *dsm, NvDimm *dimm, const NvHealthUpdate *u,
+                          NvDsmNotifyMode notify);
+void nv_dsm_read_health(NvDsm *dsm, const NvDimm *dimm, NvDimmHealth *out);
+
 /* The FIT that Read FIT returns from now on (@len bytes at @fit, copied):
  * marks it changed, so a read at a non-zero offset answers
  * NV_DSM_FIT_CHANGED until the guest reads at 0 again. Thread-safe

@@ -79,8 +79,10 @@ static void board_dsdt_devices(NvAml *sb, const void *opaque)
         aml_append(sb, nv_memhp_aml(cfg->board.slots));
         events |= NV_GED_EVENT_MEMORY;
         if (cfg->board.nvdimm_enabled) {
-            /* \_SB.NVDR exists: hotplug (_FIT) and health (NHLT) */
-            events |= NV_GED_EVENT_NVDIMM | NV_GED_EVENT_NVDIMM_HEALTH;
+            /* \_SB.NVDR exists: hotplug (_FIT), health (NHLT), media
+             * errors (Notify 0x81 on the root) */
+            events |= NV_GED_EVENT_NVDIMM | NV_GED_EVENT_NVDIMM_HEALTH |
+                      NV_GED_EVENT_NVDIMM_UC;
         }
     }
     aml_append(sb, nv_ged_aml(events));

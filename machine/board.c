@@ -42,10 +42,16 @@ void nv_board_set_irq(NvBoard *b, NvIrqFn fn, void *opaque)
 
 /* The DSM asks for Notify (NVxx, 0x81) on the DIMM in @slot: mark it in
  * the pending-notify block, then raise the GED's health event (whose
- * _EVT reads the block). From a vCPU thread, under the DSM lock. */
+ * _EVT reads the block); for NV_DSM_NOTIFY_ROOT, Notify (NVDR, 0x81)
+ * through the GED's media-error event. Under the DSM lock (a vCPU
+ * thread, or the host's commands). */
 static void board_dimm_notify(void *opaque, uint32_t slot)
 {
     NvBoard *b = opaque;
+    if (slot == NV_DSM_NOTIFY_ROOT) {
+        nv_ged_raise(b->ged, NV_GED_EVENT_NVDIMM_UC);
+        return;
+    }
     nv_nvdimm_notify_set(b->nvnotify, slot);
     nv_ged_raise(b->ged, NV_GED_EVENT_NVDIMM_HEALTH);
 }

@@ -3,6 +3,7 @@
  * state file (format in state-file.h and docs/health.md).
  */
 #include "state-file.h"
+#include "media-errors.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +18,6 @@
 struct NvStateFile {
     char *path;
     char *who;
-    GArray *records;   /* NvStateRecord, as read (point 4 will own them) */
 };
 
 static void fail(GError **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -179,10 +179,38 @@ static bool save(NvStateFile *sf, const NvStateData *d, GError **errp)
     return true;
 }
 
-NvStateFile *nv_state_file_open(const char *path, const char *who,
-                                NvDimmHealth *h, GError **errp)
+/* The records of @d into @dimm's media-error list. */
+static bool load_records(NvDimm *dimm, const NvStateData *d, GError **errp)
+{
+    g_autoptr(GArray) list = nv_media_list_new();
+    for (guint i = 0; i < d->records->len; i++) {
+        const NvStateRecord *r = &g_array_index(d->records, NvStateRecord, i);
+        if (r->length == 0 || r->offset >= dimm->size ||
+            r->length > dimm->size - r->offset) {
+            fail(errp, "media-error record %u (offset 0x%" PRIx64
+                 " length 0x%" PRIx64 ") is not inside the DIMM's 0x%"
+                 PRIx64 " bytes", i, r->offset, r->length, dimm->size);
+            return false;
+        }
+        g_autoptr(GError) err = NULL;
+        if (!nv_media_list_add(list, r->offset, r->length, false, &err)) {
+            fail(errp, "media-error record %u: %s", i, err->message);
+            return false;
+        }
+    }
+    if (dimm->state.media_errors) {
+        g_array_unref(dimm->state.media_errors);
+    }
+    dimm->state.media_errors = g_steal_pointer(&list);
+    return true;
+}
+
+NvStateFile *nv_state_file_open(const char *path, NvDimm *dimm,
+                                GError **errp)
 {
     NvStateFile *sf = g_new0(NvStateFile, 1);
+    const char *who = dimm->name;
+    NvDimmHealth *h = &dimm->state.health;
     sf->path = g_strdup(path);
     sf->who = g_strdup(who);
     g_autofree char *buf = NULL;
@@ -198,13 +226,17 @@ NvStateFile *nv_state_file_open(const char *path, const char *who,
             return NULL;
         }
         d.records = g_array_new(FALSE, FALSE, sizeof(NvStateRecord));
-    } else if (!nv_state_decode((const uint8_t *)buf, len, &d, &err)) {
+    } else if (!nv_state_decode((const uint8_t *)buf, len, &d, &err) ||
+               !load_records(dimm, &d, &err)) {
         g_set_error(errp, NV_ERROR, NV_ERROR_INVALID,
                     "%s: state-file '%s': %s", who, path, err->message);
+        if (d.records) {
+            g_array_unref(d.records);
+        }
         nv_state_file_free(sf);
         return NULL;
     }
-    sf->records = d.records;
+    g_array_unref(d.records);
     h->shutdown_count = d.shutdown_count;
     h->shutdown_state = d.shutdown_state;
     if (d.flags & NV_STATE_FLAG_RUNNING) {
@@ -213,21 +245,28 @@ NvStateFile *nv_state_file_open(const char *path, const char *who,
         h->shutdown_count++;
         h->shutdown_state = 1;
     }
-    if (!nv_state_file_save(sf, h, false, errp)) {
+    if (!nv_state_file_save(sf, h, dimm->state.media_errors, false, errp)) {
         nv_state_file_free(sf);
         return NULL;
     }
     return sf;
 }
 
-bool nv_state_file_save(NvStateFile *sf, const NvDimmHealth *h, bool clean,
-                        GError **errp)
+bool nv_state_file_save(NvStateFile *sf, const NvDimmHealth *h,
+                        const GArray *media, bool clean, GError **errp)
 {
+    g_autoptr(GArray) records = g_array_new(FALSE, FALSE,
+                                            sizeof(NvStateRecord));
+    for (guint i = 0; media && i < media->len; i++) {
+        const NvMediaError *m = &g_array_index(media, NvMediaError, i);
+        NvStateRecord r = { m->offset, m->length };
+        g_array_append_val(records, r);
+    }
     NvStateData d = {
         .flags = clean ? 0 : NV_STATE_FLAG_RUNNING,
         .shutdown_count = h->shutdown_count,
         .shutdown_state = clean ? 0 : h->shutdown_state,
-        .records = sf->records,
+        .records = records,
     };
     return save(sf, &d, errp);
 }
@@ -310,9 +349,6 @@ void nv_state_file_free(NvStateFile *sf)
 {
     if (!sf) {
         return;
-    }
-    if (sf->records) {
-        g_array_unref(sf->records);
     }
     g_free(sf->path);
     g_free(sf->who);

@@ -12,7 +12,8 @@
  *   24  1  shutdown state (0 clean, 1 dirty), 3 bytes reserved
  *   28  4  n: media-error records that follow
  *   32  8  reserved (0)
- *   40 16n records { u64 DIMM offset, u64 length } (issue 13 point 4)
+ *   40 16n records { u64 DIMM offset, u64 length }: the media-error
+ *          list (media-errors.h), sorted, disjoint, each inside the DIMM
  *   40+16n 8  Fletcher-64 (label-area's nv_fletcher64, little-endian
  *          words) of every byte before it
  *
@@ -50,17 +51,20 @@ bool nv_state_decode(const uint8_t *buf, size_t len, NvStateData *out,
 GByteArray *nv_state_encode(const NvStateData *d);
 
 /*
- * Open @path for the DIMM called @who ("-device nvdimm,id=nv0"): read it
- * (a missing file is a new DIMM: count 0, clean), apply an unclean end of
- * the last run (RUNNING still set: count + 1, state dirty) to @h, and
- * write it back RUNNING. Errors name @who and @path in one line.
+ * Open @path for @dimm: read it (a missing file is a new DIMM: count 0,
+ * clean, no media error), apply an unclean end of the last run (RUNNING
+ * still set: count + 1, state dirty) to its health, load its media-error
+ * records into dimm->state.media_errors (each must lie inside the DIMM;
+ * they are merged and rounded as nv_media_list_add() does), and write it
+ * back RUNNING. Errors name the DIMM and @path in one line.
  */
-NvStateFile *nv_state_file_open(const char *path, const char *who,
-                                NvDimmHealth *h, GError **errp);
-/* Write @h's count and state; RUNNING unless @clean (a clean end: the
- * state is written clean). */
-bool nv_state_file_save(NvStateFile *sf, const NvDimmHealth *h, bool clean,
-                        GError **errp);
+NvStateFile *nv_state_file_open(const char *path, NvDimm *dimm,
+                                GError **errp);
+/* Write @h's count and state and @media's ranges (NvMediaError, or NULL:
+ * none); RUNNING unless @clean (a clean end: the state is written
+ * clean). */
+bool nv_state_file_save(NvStateFile *sf, const NvDimmHealth *h,
+                        const GArray *media, bool clean, GError **errp);
 const char *nv_state_file_path(const NvStateFile *sf);
 /* Before anything is created: each state file is a regular file or
  * missing, and no other file of the machine (a backend's mem-path, a

@@ -228,7 +228,9 @@ static void test_query(Fx *fx, gconstpointer data)
      * (test-dsm-health.c has the rest) */
     const uint64_t health = 1 << 0 | 1 << 1 | 1 << 2 | 1 << 10;
     const uint64_t labels = 1 << 4 | 1 << 5, writable = 1 << 6;
-    g_assert_cmphex(query_bits(fx, 0, 1), ==, 0);      /* root: none yet */
+    /* root: ARS 1-4, Translate SPA 5, error injection 7-9 (not 6);
+     * test-dsm-ars.c has the rest */
+    g_assert_cmphex(query_bits(fx, 0, 1), ==, 0x3bf);
     g_assert_cmphex(query_bits(fx, 1, 1), ==, health | labels | writable);
     g_assert_cmphex(query_bits(fx, 2, 1), ==, health); /* no labels */
     g_assert_cmphex(query_bits(fx, 3, 1), ==, health | labels | writable);
@@ -236,7 +238,9 @@ static void test_query(Fx *fx, gconstpointer data)
     g_assert_cmphex(query_bits(fx, 1, 2), ==, 1 << 0 | 1 << 17 | 1 << 18);
     g_assert_cmphex(query_bits(fx, 1, 3), ==, 0);      /* unknown revision */
     g_assert_cmphex(query_bits(fx, 1, 0), ==, 0);
-    g_assert_cmpuint(dsm_status(fx, 0, 1, 1, NULL, 0), ==, NV_DSM_UNSUPPORTED);
+    g_assert_cmphex(query_bits(fx, 0, 2), ==, 0);      /* root: revision 1 */
+    g_assert_cmpuint(dsm_status(fx, 0, 1, 6, NULL, 0), ==, NV_DSM_UNSUPPORTED);
+    g_assert_cmpuint(dsm_status(fx, 0, 2, 1, NULL, 0), ==, NV_DSM_UNSUPPORTED);
 }
 
 /* A request for @family (whatever the handle): the result length. */

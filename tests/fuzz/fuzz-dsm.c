@@ -6,7 +6,10 @@
  * the target rings the doorbell through nv_io_dispatch() and checks that
  * the response stays inside the mailbox and nothing after it is touched.
  * DIMMs are RAM-backed so Set calls are cheap: label-area durability is
- * tested elsewhere. Seeds fit-* read the FIT (handle 0x10000).
+ * tested elsewhere. Seeds fit-* read the FIT (handle 0x10000); the root
+ * seeds (ars-*, clear-error*, translate-spa*, err-inject*) run the bus
+ * functions, whose media-error lists and scrub state carry over from one
+ * input to the next (the board lives for the whole run).
  */
 #include "machine.h"
 
