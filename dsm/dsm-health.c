@@ -218,3 +218,35 @@ uint32_t nv_dsm_inject_smart(NvDsmCall *c)
     maybe_notify(c, before, force);
     return nv_dsm_status(c->out, NV_DSM_OK);
 }
+
+/* ---- the host's side (dsm.h) ------------------------------------------ */
+
+bool nv_dsm_update_health(NvDsm *dsm, NvDimm *dimm, const NvHealthUpdate *u,
+                          NvDsmNotifyMode notify)
+{
+    nv_dsm_lock(dsm);
+    NvDimmHealth *h = &dimm->state.health;
+    uint32_t count = h->shutdown_count;
+    uint8_t state = h->shutdown_state;
+    bool tell = nv_health_apply(h, u);
+    if (h->shutdown_count != count || h->shutdown_state != state) {
+        g_autoptr(GError) err = NULL;
+        if (!nv_dimm_save_state(dimm, &err)) {
+            g_printerr("nvemu: warning: %s\n", err->message);
+        }
+    }
+    tell = notify == NV_DSM_NOTIFY_ALWAYS ||
+           (notify == NV_DSM_NOTIFY_AUTO && tell);
+    if (tell) {
+        nv_dsm_notify_dimm(dsm, dimm);
+    }
+    nv_dsm_unlock(dsm);
+    return tell;
+}
+
+void nv_dsm_read_health(NvDsm *dsm, const NvDimm *dimm, NvDimmHealth *out)
+{
+    nv_dsm_lock(dsm);
+    *out = dimm->state.health;
+    nv_dsm_unlock(dsm);
+}

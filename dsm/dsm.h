@@ -242,6 +242,27 @@ void nv_dsm_notify_uc_error(NvDsm *dsm);
  * runs (the host-side commands of issue 13). */
 void nv_dsm_lock(NvDsm *dsm);
 void nv_dsm_unlock(NvDsm *dsm);
+/*
+ * The host's side of a DIMM's health (QMP x-nvdimm-set-health and
+ * x-nvdimm-query-health), under the DSM lock so a guest's call sees the
+ * health before or after a change, never half of it.
+ * nv_dsm_update_health() applies @u to @dimm (an NVDIMM of this device)
+ * and sends the DIMM Notify 0x81 through the nv_dsm_set_notify() hook:
+ * with @notify NV_DSM_NOTIFY_AUTO when nv_health_apply() says the guest
+ * would be told (as Inject SMART does), ALWAYS or NEVER as they say. A
+ * changed shutdown count or state is written to the state file at once
+ * (a failure: one warning line, as Inject SMART). Returns whether the
+ * DIMM was notified. nv_dsm_read_health() copies the health out.
+ */
+typedef enum {
+    NV_DSM_NOTIFY_AUTO,
+    NV_DSM_NOTIFY_ALWAYS,
+    NV_DSM_NOTIFY_NEVER,
+} NvDsmNotifyMode;
+bool nv_dsm_update_health(NvDsm *dsm, NvDimm *dimm, const NvHealthUpdate *u,
+                          NvDsmNotifyMode notify);
+void nv_dsm_read_health(NvDsm *dsm, const NvDimm *dimm, NvDimmHealth *out);
+
 /* The FIT that Read FIT returns from now on (@len bytes at @fit, copied):
  * marks it changed, so a read at a non-zero offset answers
  * NV_DSM_FIT_CHANGED until the guest reads at 0 again. Thread-safe

@@ -602,7 +602,8 @@ bool nv_config_plan(NvConfig *cfg, GError **errp)
         }
     }
     return nv_dimm_plan(b, cfg->backends, cfg->dimms, &cfg->layout, errp) &&
-           nv_state_files_check(cfg->dimms, cfg->backends, errp);
+           nv_state_files_check(cfg->dimms, cfg->backends, errp) &&
+           nv_dimm_media_props_check(cfg->dimms, errp);
 }
 
 void nv_config_remove_created(NvConfig *cfg)

@@ -31,5 +31,9 @@ static inline JsonNode *obj_node(JsonObject *o)
  * DEVICE_DELETED and ACPI_DEVICE_OST. */
 extern const NvQmpCommand nv_monitor_memory_commands[];
 void nv_monitor_memory_events(NvMonitor *mon);
+/* monitor-nvdimm.c: x-nvdimm-set-health, x-nvdimm-query-health,
+ * x-nvdimm-add-media-error, x-nvdimm-clear-media-error,
+ * x-nvdimm-query-media-errors (opaque: the monitor). */
+extern const NvQmpCommand nv_monitor_nvdimm_commands[];
 
 #endif

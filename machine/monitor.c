@@ -195,7 +195,8 @@ NvMonitor *nv_monitor_new(NvMachine *m, const NvConfig *cfg)
     mon->cfg = cfg;
     mon->server = nv_qmp_server_new(nv_machine_context(m));
     const NvQmpCommand *tables[] = { machine_commands,
-                                     nv_monitor_memory_commands };
+                                     nv_monitor_memory_commands,
+                                     nv_monitor_nvdimm_commands };
     for (size_t t = 0; t < G_N_ELEMENTS(tables); t++) {
         for (const NvQmpCommand *c = tables[t]; c->name; c++) {
             NvQmpCommand cmd = *c;

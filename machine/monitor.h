@@ -7,7 +7,10 @@
  * query-commands): query-status, stop, cont, system_reset,
  * system_powerdown, quit, query-cpus-fast, query-kvm; and
  * (monitor-memory.c) object-add, object-del, device_add, device_del,
- * query-memory-size-summary, query-memory-devices, query-acpi-ospm-status.
+ * query-memory-size-summary, query-memory-devices, query-acpi-ospm-status;
+ * (monitor-nvdimm.c, nvemu's own) x-nvdimm-set-health,
+ * x-nvdimm-query-health, x-nvdimm-add-media-error,
+ * x-nvdimm-clear-media-error, x-nvdimm-query-media-errors.
  * Events: STOP, RESUME (from stop and cont), POWERDOWN, RESET and SHUTDOWN
  * (from nv_monitor_boot_ended(), with QEMU's guest and reason),
  * DEVICE_DELETED and ACPI_DEVICE_OST (memory hotplug).
@@ -51,6 +54,19 @@ NvHostMem *nv_monitor_parse_object(JsonObject *args, GError **errp);
 /* Their argument schemas (what QMP checks before the handler runs). */
 extern const NvQmpArg nv_monitor_object_add_args[];
 extern const NvQmpArg nv_monitor_device_add_args[];
+/* x-nvdimm-set-health's arguments (schema-checked) to a health update
+ * and notify mode, every value checked, without side effects
+ * (monitor-nvdimm.c; the fuzzer drives it directly), and its schema. */
+bool nv_monitor_parse_health(JsonObject *args, NvHealthUpdate *u,
+                             NvDsmNotifyMode *notify, GError **errp);
+extern const NvQmpArg nv_monitor_set_health_args[];
+/* x-nvdimm-add-media-error's and -clear-media-error's range: addr, or id
+ * and offset; length; each a multiple of the clear unit, length > 0.
+ * *id is NULL for addr (then *start is a guest physical address). */
+bool nv_monitor_parse_media_range(const char *cmd, JsonObject *args,
+                                  const char **id, uint64_t *start,
+                                  uint64_t *len, GError **errp);
+extern const NvQmpArg nv_monitor_media_error_args[];
 /* Flush what the sockets take, close every client, remove the sockets.
  * Before nv_machine_free(). NULL: nothing. */
 void nv_monitor_free(NvMonitor *mon);

@@ -5,9 +5,13 @@
  *   both:   id, memdev, slot, node, addr
  *   nvdimm: label-size, label-file, uuid, unarmed, and nvemu's own
  *           state-file (the DIMM's unsafe-shutdown count and state across
- *           runs, state-file.h)
+ *           runs, state-file.h) and its initial health: health,
+ *           media-temperature, controller-temperature, spares, life-used
+ *           (docs/health.md), and media errors present at start:
+ *           media-error=OFFSET:LENGTH, media-error.0=, media-error.1=, ...
  */
 #include "nvdimm.h"
+#include "media-errors.h"
 #include "state-file.h"
 
 #include <errno.h>
@@ -33,6 +37,9 @@ void nv_dimm_free(NvDimm *dimm)
     nv_state_file_free(dimm->state.state_file);
     if (dimm->state.media_errors) {
         g_array_unref(dimm->state.media_errors);
+    }
+    if (dimm->media_props) {
+        g_array_unref(dimm->media_props);
     }
     g_free(dimm);
 }
@@ -82,6 +89,10 @@ static bool parse_common(NvDimm *d, NvOpts *opts, GError **errp)
 
 static bool parse_nvdimm(NvDimm *d, NvOpts *opts, GError **errp)
 {
+    if (!nv_dimm_parse_health_props(d, opts, errp) ||
+        !nv_dimm_parse_media_props(d, opts, errp)) {
+        return false;
+    }
     if (!nv_opts_get_size(opts, "label-size", &d->label_size,
                           &d->label_size_set, errp)) {
         return false;
@@ -189,11 +200,22 @@ static bool realize_state(NvDimm *dimm, GError **errp)
     if (dimm->state.realized) {
         return true;
     }
-    nv_health_init(&dimm->state.health);
+    /* state.health was set up when the DIMM was made
+     * (nv_dimm_parse_health_props()),
+     * so the host may change it before the first boot */
     if (dimm->state_file) {
         dimm->state.state_file = nv_state_file_open(dimm->state_file, dimm,
                                                     errp);
         if (!dimm->state.state_file) {
+            return false;
+        }
+    }
+    /* media-error=: poisoned at every start, besides what the state file
+     * kept (written to it at once) */
+    for (guint i = 0; dimm->media_props && i < dimm->media_props->len; i++) {
+        const NvMediaError *e = &g_array_index(dimm->media_props,
+                                               NvMediaError, i);
+        if (!nv_dimm_media_add(dimm, e->offset, e->length, false, errp)) {
             return false;
         }
     }

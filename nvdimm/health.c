@@ -6,6 +6,8 @@
  */
 #include "nvdimm.h"
 
+#include <string.h>
+
 #define DEG(c) ((uint16_t)((c) * 16))
 
 void nv_health_init(NvDimmHealth *h)
@@ -56,4 +58,87 @@ uint8_t nv_health_alarms(const NvDimmHealth *h)
         a |= NV_ALARM_CTRL_TEMP;
     }
     return a;
+}
+
+bool nv_health_temp_from_celsius(double celsius, uint16_t *t)
+{
+    /* NaN fails both comparisons */
+    if (!(celsius >= -NV_HEALTH_TEMP_MAX && celsius <= NV_HEALTH_TEMP_MAX)) {
+        return false;
+    }
+    double s = celsius * 16;
+    if (s != (double)(int32_t)s) {
+        return false;
+    }
+    *t = nv_health_temp_encode((int32_t)s);
+    return true;
+}
+
+double nv_health_temp_celsius(uint16_t t)
+{
+    return nv_health_temp_decode(t) / 16.0;
+}
+
+static const struct {
+    const char *name;
+    uint8_t bits;
+} health_states[] = {
+    { "ok", 0 },
+    { "non-critical", NV_HEALTH_NON_CRITICAL },
+    { "critical", NV_HEALTH_CRITICAL },
+    { "fatal", NV_HEALTH_FATAL },
+};
+
+const char *nv_health_state_name(uint8_t health)
+{
+    /* ndctl's order (json-smart.c): the worst bit wins */
+    if (health & NV_HEALTH_FATAL) {
+        return "fatal";
+    }
+    if (health & NV_HEALTH_CRITICAL) {
+        return "critical";
+    }
+    return health & NV_HEALTH_NON_CRITICAL ? "non-critical" : "ok";
+}
+
+bool nv_health_state_parse(const char *name, uint8_t *health)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(health_states); i++) {
+        if (strcmp(name, health_states[i].name) == 0) {
+            *health = health_states[i].bits;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool nv_health_apply(NvDimmHealth *h, const NvHealthUpdate *u)
+{
+    uint8_t alarms = nv_health_alarms(h);
+    uint8_t health = h->health;
+    uint8_t shutdown = h->shutdown_state;
+    if (u->has_health) {
+        h->health = u->health;
+    }
+    if (u->has_media_temp) {
+        h->media_temp = u->media_temp;
+    }
+    if (u->has_ctrl_temp) {
+        h->ctrl_temp = u->ctrl_temp;
+    }
+    if (u->has_spares) {
+        h->spares = u->spares;
+    }
+    if (u->has_life_used) {
+        h->life_used = u->life_used;
+    }
+    if (u->has_shutdown_state) {
+        h->shutdown_state = u->shutdown_state;
+    }
+    if (u->has_shutdown_count) {
+        h->shutdown_count = u->shutdown_count;
+    }
+    return (nv_health_alarms(h) & ~alarms) ||
+           (h->health != health && h->health != 0) ||
+           (h->shutdown_state && !shutdown);
 }

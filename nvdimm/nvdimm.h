@@ -82,6 +82,37 @@ uint8_t nv_health_alarms(const NvDimmHealth *h);
 /* SMART temperature encoding <-> 1/16 degrees. */
 int32_t nv_health_temp_decode(uint16_t t);
 uint16_t nv_health_temp_encode(int32_t sixteenths);
+/* Degrees Celsius <-> the SMART encoding: a value it holds exactly (a
+ * multiple of 1/16 within +-NV_HEALTH_TEMP_MAX) or false. */
+#define NV_HEALTH_TEMP_MAX 2047.9375
+bool nv_health_temp_from_celsius(double celsius, uint16_t *t);
+double nv_health_temp_celsius(uint16_t t);
+/* The health byte as ndctl names it ("ok", "non-critical", "critical",
+ * "fatal": the worst bit set), and back (one bit, or 0 for "ok"). */
+const char *nv_health_state_name(uint8_t health);
+bool nv_health_state_parse(const char *name, uint8_t *health);
+
+/*
+ * A change of health fields from the host (-device properties, QMP
+ * x-nvdimm-set-health): each has_ flag selects its field. Values are
+ * checked by the caller (names the option or command).
+ */
+typedef struct {
+    bool has_health, has_media_temp, has_ctrl_temp, has_spares,
+         has_life_used, has_shutdown_state, has_shutdown_count;
+    uint8_t health;              /* NV_HEALTH_* bits */
+    uint16_t media_temp, ctrl_temp;
+    uint8_t spares;              /* 0..100 */
+    uint8_t life_used;           /* 0..255 (the SMART byte) */
+    uint8_t shutdown_state;      /* 0 clean, 1 dirty */
+    uint32_t shutdown_count;
+} NvHealthUpdate;
+
+/* Apply @u to @h. True when the guest would be told without asking, as
+ * Inject SMART tells it: an enabled alarm tripped that was not, the
+ * health state changed to one that is not ok, or the shutdown state
+ * became dirty. */
+bool nv_health_apply(NvDimmHealth *h, const NvHealthUpdate *u);
 
 /* Forward: nvdimm/state-file.c. */
 typedef struct NvStateFile NvStateFile;
@@ -121,6 +152,12 @@ typedef struct NvDimm {
     bool uuid_set;      /* false: derived from the slot at plan time */
     bool unarmed;
     char *state_file;   /* state-file=PATH, or NULL */
+    /* health=, media-temperature=, controller-temperature=, spares=,
+     * life-used=: applied to state.health when the DIMM is made */
+    NvHealthUpdate health_props;
+    /* media-error=OFFSET:LENGTH and media-error.N=: ranges poisoned at
+     * every start (NvMediaError, known false), or NULL */
+    GArray *media_props;
 
     /* Filled in by nv_dimm_plan(): */
     NvHostMem *memdev;     /* borrowed from the backend list */
@@ -195,6 +232,15 @@ bool nv_dimm_stop(NvDimm *dimm, GError **errp);
 /* Write the state file now (still running): after the count or state
  * changed (an injected unsafe shutdown). Without state-file= nothing. */
 bool nv_dimm_save_state(NvDimm *dimm, GError **errp);
+
+/* nvdimm/dimm-props.c, for nv_dimm_new_from_opts(): the health
+ * properties (applied to d->state.health, set up here) and the
+ * media-error properties (into d->media_props). */
+bool nv_dimm_parse_health_props(NvDimm *d, NvOpts *opts, GError **errp);
+bool nv_dimm_parse_media_props(NvDimm *d, NvOpts *opts, GError **errp);
+/* Every media-error= range of @dimms lies inside its planned DIMM
+ * (after nv_dimm_plan(), before anything is created). */
+bool nv_dimm_media_props_check(GPtrArray *dimms, GError **errp);
 
 /* Pure layout helpers, exposed for tests. */
 void nv_mem_layout_init(NvMemLayout *layout, const NvBoardConfig *board);

@@ -10,10 +10,17 @@
  * monitor's argument conversion (machine/monitor-memory.c) into a backend
  * or a DIMM and place the DIMM with nv_dimm_plan_add() against a small
  * planned machine (RAM backends: nothing is created on disk; a label-file
- * path is only inspected). Every message the
+ * path is only inspected), and x-nvdimm-set-health with its schema, whose
+ * handler runs the monitor's argument checks (machine/monitor-nvdimm.c)
+ * and applies the update to a DIMM's health: every value that passed must
+ * be one the SMART layout holds; and x-nvdimm-add-media-error, whose
+ * range checks must pass only an aligned, non-empty range named one way
+ * (addr, or id and offset), which then goes into a media-error list.
+ * Every message the
  * server sends must be one CRLF-terminated line holding a JSON object, and
  * the client's buffer never exceeds the message limit.
  */
+#include "media-errors.h"
 #include "monitor.h"
 #include "qmp.h"
 
@@ -132,6 +139,57 @@ static JsonNode *cmd_device_add(void *opaque, JsonObject *args,
     return NULL;
 }
 
+static JsonNode *cmd_set_health(void *opaque, JsonObject *args,
+                                GError **errp)
+{
+    (void)opaque;
+    NvHealthUpdate u;
+    NvDsmNotifyMode mode;
+    if (!nv_monitor_parse_health(args, &u, &mode, errp)) {
+        return NULL;
+    }
+    NvDimmHealth h;
+    nv_health_init(&h);
+    nv_health_apply(&h, &u);
+    if (h.spares > 100 || (h.health & ~NV_HEALTH_FATAL & ~NV_HEALTH_CRITICAL &
+                           ~NV_HEALTH_NON_CRITICAL) ||
+        h.shutdown_state > 1 ||
+        (mode != NV_DSM_NOTIFY_AUTO) != json_object_has_member(args,
+                                                               "notify")) {
+        abort();
+    }
+    /* a temperature that passed is the one asked for, exactly */
+    if (u.has_media_temp &&
+        nv_health_temp_celsius(h.media_temp) !=
+            json_object_get_double_member(args, "media-temperature")) {
+        abort();
+    }
+    return NULL;
+}
+
+static JsonNode *cmd_add_media_error(void *opaque, JsonObject *args,
+                                     GError **errp)
+{
+    (void)opaque;
+    const char *id;
+    uint64_t start, len;
+    if (!nv_monitor_parse_media_range("x-nvdimm-add-media-error", args, &id,
+                                      &start, &len, errp)) {
+        return NULL;
+    }
+    if (len == 0 || start % NV_MEDIA_ERR_UNIT || len % NV_MEDIA_ERR_UNIT ||
+        (id == NULL) != json_object_has_member(args, "addr") ||
+        (id != NULL) != json_object_has_member(args, "offset")) {
+        abort();
+    }
+    g_autoptr(GArray) list = nv_media_list_new();
+    if (start <= UINT64_MAX - len &&
+        !nv_media_list_add(list, start, len, false, errp)) {
+        abort(); /* an empty list takes any aligned range */
+    }
+    return NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!server) {
@@ -142,6 +200,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
               NULL },
             { "device_add", nv_monitor_device_add_args, cmd_device_add,
               NULL },
+            { "x-nvdimm-set-health", nv_monitor_set_health_args,
+              cmd_set_health, NULL },
+            { "x-nvdimm-add-media-error", nv_monitor_media_error_args,
+              cmd_add_media_error, NULL },
             { NULL, NULL, NULL, NULL },
         };
         if (!nv_qmp_register_table(server, cmds, NULL)) {
