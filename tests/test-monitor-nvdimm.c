@@ -124,6 +124,17 @@ static void assert_notified(Fixture *f, uint32_t slots)
 
 /* ---- state and refusals ------------------------------------------------ */
 
+/* nv0's state file, read and decoded: *sd (its records the caller's). */
+static void read_state(Fixture *f, NvStateData *sd)
+{
+    g_autofree char *path = g_build_filename(f->dir, "nv0.state", NULL);
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+    g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
+    g_autoptr(GError) err = NULL;
+    g_assert_true(nv_state_decode((const uint8_t *)bytes, len, sd, &err));
+}
+
 /* What a bad request must not change: the queries, the guest's Get SMART
  * of both NVDIMMs (when a board runs), the state file's bytes. */
 static char *state(Fixture *f)
@@ -351,13 +362,8 @@ static void test_running(void)
                                "\"dirty\", \"shutdown-count\": 7}")),
                 "{\"return\": {\"notified\": true}}");
     assert_notified(&f, 1u << 0);
-    g_autofree char *path = g_build_filename(f.dir, "nv0.state", NULL);
-    g_autofree char *bytes = NULL;
-    gsize len = 0;
-    g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
     NvStateData sd;
-    g_autoptr(GError) err = NULL;
-    g_assert_true(nv_state_decode((const uint8_t *)bytes, len, &sd, &err));
+    read_state(&f, &sd);
     g_assert_cmpuint(sd.shutdown_count, ==, 7);
     g_assert_cmpuint(sd.shutdown_state, ==, 1);
     g_assert_cmphex(sd.flags, ==, NV_STATE_FLAG_RUNNING);
@@ -408,13 +414,8 @@ static NvDimm *dimm(Fixture *f, const char *id)
 /* The media errors in the state file of nv0, as "off:len ..." */
 static char *file_records(Fixture *f)
 {
-    g_autofree char *path = g_build_filename(f->dir, "nv0.state", NULL);
-    g_autofree char *bytes = NULL;
-    gsize len = 0;
-    g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
     NvStateData sd;
-    g_autoptr(GError) err = NULL;
-    g_assert_true(nv_state_decode((const uint8_t *)bytes, len, &sd, &err));
+    read_state(f, &sd);
     GString *s = g_string_new(NULL);
     for (guint i = 0; i < sd.records->len; i++) {
         const NvStateRecord *r = &g_array_index(sd.records, NvStateRecord, i);
