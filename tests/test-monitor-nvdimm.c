@@ -250,6 +250,15 @@ static void bad_requests(Fixture *f)
 
 /* ---- prelaunch ------------------------------------------------------- */
 
+/* x-nvdimm-query-health of @id: its compact text has @part. */
+static void assert_health_has(Fixture *f, const char *id, const char *part)
+{
+    g_autofree char *qc = canon(send_f(
+        f, "{\"execute\": \"x-nvdimm-query-health\", \"arguments\": "
+        "{\"id\": \"%s\"}}", id));
+    g_assert_nonnull(strstr(qc, part));
+}
+
 static void test_prelaunch(void)
 {
     Fixture f;
@@ -265,13 +274,10 @@ static void test_prelaunch(void)
                                "\"spares\": 0, \"life-used\": 255, "
                                "\"notify\": true}")),
                 "{\"return\": {\"notified\": false}}");
-    const char *q = send_f(&f, "{\"execute\": \"x-nvdimm-query-health\", "
-                           "\"arguments\": {\"id\": \"nv1\"}}");
-    g_autofree char *qc = canon(q);
-    g_assert_nonnull(strstr(qc, "\"health\":\"critical\","
-                            "\"media-temperature\":-3.5,"
-                            "\"controller-temperature\":2047.9375,"
-                            "\"spares\":0,\"life-used\":255,"));
+    assert_health_has(&f, "nv1", "\"health\":\"critical\","
+                      "\"media-temperature\":-3.5,"
+                      "\"controller-temperature\":2047.9375,"
+                      "\"spares\":0,\"life-used\":255,");
     /* the first boot keeps it (realize does not start the DIMM over) */
     monitor_fixture_boot(&f);
     g_autofree char *s = smart(&f, 2);
@@ -378,13 +384,10 @@ static void test_properties(void)
     Fixture f;
     fixture_up(&f, ",health=fatal,media-temperature=-0.5,"
                    "controller-temperature=36.0625,spares=42,life-used=200");
-    const char *q = send_f(&f, "{\"execute\": \"x-nvdimm-query-health\", "
-                           "\"arguments\": {\"id\": \"nv0\"}}");
-    g_autofree char *qc = canon(q);
-    g_assert_nonnull(strstr(qc, "\"health\":\"fatal\","
-                            "\"media-temperature\":-0.5,"
-                            "\"controller-temperature\":36.0625,"
-                            "\"spares\":42,\"life-used\":200,"));
+    assert_health_has(&f, "nv0", "\"health\":\"fatal\","
+                      "\"media-temperature\":-0.5,"
+                      "\"controller-temperature\":36.0625,"
+                      "\"spares\":42,\"life-used\":200,");
     monitor_fixture_boot(&f);
     g_autofree char *s = smart(&f, 0);
     g_assert_true(g_str_has_prefix(s, "000000003f06000000000000"
