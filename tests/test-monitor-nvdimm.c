@@ -511,6 +511,17 @@ static void media_bad_requests(Fixture *f)
                     "inside one NVDIMM"));
 }
 
+/* x-nvdimm-add-media-error of @len bytes at guest address @addr, with
+ * notify: answered notified, and the GED's UC bit raised. */
+static void add_at_notified(Fixture *f, uint64_t addr, uint64_t len)
+{
+    assert_json(send_f(f, ADD("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": %"
+                              G_GUINT64_FORMAT ", \"notify\": true}"),
+                       addr, len),
+                "{\"return\": {\"notified\": true}}");
+    g_assert_cmphex(ged_events(f), ==, NV_GED_EVENT_NVDIMM_UC);
+}
+
 static void test_media_prelaunch(void)
 {
     Fixture f;
@@ -540,12 +551,7 @@ static void test_media_running(void)
     g_assert_cmphex(ged_events(&f), ==, 0);
     /* by guest address, with notify: Notify (NVDR, 0x81) through the GED's
      * UC bit, no DIMM bit */
-    g_autofree char *by_addr = g_strdup_printf(
-        ADD("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": 512, "
-            "\"notify\": true}"), nv1->addr + 1048576);
-    assert_json(send_f(&f, "%s", by_addr),
-                "{\"return\": {\"notified\": true}}");
-    g_assert_cmphex(ged_events(&f), ==, NV_GED_EVENT_NVDIMM_UC);
+    add_at_notified(&f, nv1->addr + 1048576, 512);
     g_assert_cmphex(pending(&f), ==, 0);
     g_assert_cmphex(ged_events(&f), ==, 0);
     g_autofree char *want = g_strdup_printf(
@@ -565,12 +571,7 @@ static void test_media_running(void)
     g_autofree char *rec = file_records(&f);
     g_assert_cmpstr(rec, ==, "0x5400:0x1000");
     /* the same range again (by address): one range, now known */
-    g_autofree char *again = g_strdup_printf(
-        ADD("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": 4096, "
-            "\"notify\": true}"), nv0->addr + 21504);
-    assert_json(send_f(&f, "%s", again),
-                "{\"return\": {\"notified\": true}}");
-    g_assert_cmphex(ged_events(&f), ==, NV_GED_EVENT_NVDIMM_UC);
+    add_at_notified(&f, nv0->addr + 21504, 4096);
     /* clear the middle: the range splits */
     assert_json(send_f(&f, CLEAR("{\"id\": \"nv0\", \"offset\": 22528, "
                                  "\"length\": 1024}")),
