@@ -185,6 +185,10 @@ static void refused(Fixture *f, const char *request, const char *reply)
     "\"controller-temperature-threshold\": 95.0, "                         \
     "\"spares-threshold\": 10, \"latch-shutdown\": false}"
 
+/* The end of x-nvdimm-set-health's refusal of a temperature. */
+#define TEMP_RANGE \
+    "out of range (-2047.9375 to 2047.9375 degrees Celsius, in steps of 1/16)"
+
 static void bad_requests(Fixture *f)
 {
     refused(f, SET("{\"id\": \"nope\", \"spares\": 50}"),
@@ -223,17 +227,14 @@ static void bad_requests(Fixture *f)
             GENERIC("x-nvdimm-set-health: shutdown-state 'unsafe' is not "
                     "one of clean, dirty"));
     refused(f, SET("{\"id\": \"nv0\", \"media-temperature\": 2048}"),
-            GENERIC("x-nvdimm-set-health: media-temperature 2048 is out of "
-                    "range (-2047.9375 to 2047.9375 degrees Celsius, in "
-                    "steps of 1/16)"));
+            GENERIC("x-nvdimm-set-health: media-temperature 2048 is "
+                    TEMP_RANGE));
     refused(f, SET("{\"id\": \"nv0\", \"controller-temperature\": 40.01}"),
             GENERIC("x-nvdimm-set-health: controller-temperature 40.01 is "
-                    "out of range (-2047.9375 to 2047.9375 degrees Celsius, "
-                    "in steps of 1/16)"));
+                    TEMP_RANGE));
     refused(f, SET("{\"id\": \"nv0\", \"media-temperature\": -1e300}"),
-            GENERIC("x-nvdimm-set-health: media-temperature -1e+300 is out "
-                    "of range (-2047.9375 to 2047.9375 degrees Celsius, in "
-                    "steps of 1/16)"));
+            GENERIC("x-nvdimm-set-health: media-temperature -1e+300 is "
+                    TEMP_RANGE));
     refused(f, SET("{\"id\": \"nv0\", \"spares\": \"50\"}"),
             GENERIC("Invalid parameter type for 'spares', expected: "
                     "integer"));
@@ -430,19 +431,21 @@ static char *file_records(Fixture *f)
     return g_string_free(s, FALSE);
 }
 
+/* The refusal of a media error range given neither or both ways. */
+#define EITHER \
+    "give either addr (a guest physical address) or id and offset (in the " \
+    "DIMM)"
+
 static void media_bad_requests(Fixture *f)
 {
     NvDimm *nv0 = dimm(f, "nv0"), *d1 = dimm(f, "dimm1");
     refused(f, ADD("{\"addr\": 0, \"id\": \"nv0\", \"offset\": 0, "
                    "\"length\": 256}"),
-            GENERIC("x-nvdimm-add-media-error: give either addr (a guest "
-                    "physical address) or id and offset (in the DIMM)"));
+            GENERIC("x-nvdimm-add-media-error: " EITHER));
     refused(f, ADD("{\"length\": 256}"),
-            GENERIC("x-nvdimm-add-media-error: give either addr (a guest "
-                    "physical address) or id and offset (in the DIMM)"));
+            GENERIC("x-nvdimm-add-media-error: " EITHER));
     refused(f, CLEAR("{\"id\": \"nv0\", \"length\": 256}"),
-            GENERIC("x-nvdimm-clear-media-error: give either addr (a guest "
-                    "physical address) or id and offset (in the DIMM)"));
+            GENERIC("x-nvdimm-clear-media-error: " EITHER));
     refused(f, ADD("{\"id\": \"nv0\", \"offset\": -256, "
                    "\"length\": 256}"),
             GENERIC("x-nvdimm-add-media-error: offset -256 is negative"));
