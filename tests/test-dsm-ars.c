@@ -35,18 +35,8 @@ static uint32_t fcall(Fx *fx, uint32_t handle, uint32_t family, uint32_t rev,
 {
     uint8_t *mb = fx->g.mb;
     memset(mb, FILL, NV_DSM_MAILBOX_SIZE);
-    nv_st32(mb + NV_DSM_REQ_HANDLE, handle);
-    nv_st32(mb + NV_DSM_REQ_FAMILY, family);
-    nv_st32(mb + NV_DSM_REQ_REVISION, rev);
-    nv_st32(mb + NV_DSM_REQ_FUNCTION, fn);
-    nv_st32(mb + NV_DSM_REQ_IN_LEN, in_len);
-    if (in_len) {
-        memcpy(mb + NV_DSM_REQ_IN, in, in_len);
-    }
-    uint8_t db[4] = { 0 };
-    g_assert_true(nv_io_dispatch(fx->g.board->bus, NV_IO_MMIO,
-                                 NV_MMIO_DSM_DOORBELL, db, 4, true));
-    uint32_t n = nv_ld32(mb + NV_DSM_RESP_OUT_LEN);
+    uint32_t n = nv_tg_call(fx->g.board, mb, handle, family, rev, fn, in,
+                            in_len, out);
     g_assert_cmpuint(n, <=, NV_DSM_OUT_MAX);
     size_t end = MAX((size_t)NV_DSM_RESP_OUT + n,
                      (size_t)NV_DSM_REQ_IN + in_len);
@@ -56,7 +46,6 @@ static uint32_t fcall(Fx *fx, uint32_t handle, uint32_t family, uint32_t rev,
                     fn, i, n);
         }
     }
-    *out = mb + NV_DSM_RESP_OUT;
     return n;
 }
 

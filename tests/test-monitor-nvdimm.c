@@ -7,6 +7,7 @@
  * the pending-notify block. Every bad request's exact reply, and that it
  * changed nothing (the query before and after, the guest's view).
  */
+#include "dsm-guest.h"
 #include "media-errors.h"
 #include "monitor-fixture.h"
 #include "state-file.h"
@@ -51,19 +52,8 @@ static uint32_t dsm(Fixture *f, uint32_t slot, uint32_t rev, uint32_t fn,
 {
     uint8_t *mb = nv_board_guest_ptr(f->b, f->b->dsm_mailbox,
                                      NV_DSM_MAILBOX_SIZE);
-    nv_st32(mb + NV_DSM_REQ_HANDLE, slot + 1);
-    nv_st32(mb + NV_DSM_REQ_FAMILY, NV_DSM_FAMILY_INTEL);
-    nv_st32(mb + NV_DSM_REQ_REVISION, rev);
-    nv_st32(mb + NV_DSM_REQ_FUNCTION, fn);
-    nv_st32(mb + NV_DSM_REQ_IN_LEN, in_len);
-    if (in_len) {
-        memcpy(mb + NV_DSM_REQ_IN, in, in_len);
-    }
-    uint8_t db[4] = { 0 };
-    g_assert_true(nv_io_dispatch(f->b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,
-                                 db, 4, true));
-    *out = mb + NV_DSM_RESP_OUT;
-    return nv_ld32(mb + NV_DSM_RESP_OUT_LEN);
+    return nv_tg_call(f->b, mb, slot + 1, NV_DSM_FAMILY_INTEL, rev, fn, in,
+                      in_len, out);
 }
 
 /* Get SMART of @slot as hex text of its 132 bytes: the guest's view. */
