@@ -33,6 +33,18 @@ static inline bool nv_tg_open(NvTestGuest *g, int argc, const char **argv,
     return g->mb != NULL;
 }
 
+/* A reset: the board freed and built again from the same configuration
+ * (the same DIMMs), the mailbox found again. */
+static inline void nv_tg_reset(NvTestGuest *g)
+{
+    nv_board_free(g->board);
+    g_autoptr(GError) err = NULL;
+    g->board = nv_board_new(g->cfg, &err);
+    g_assert_no_error(err);
+    g->mb = nv_board_guest_ptr(g->board, g->board->dsm_mailbox,
+                               NV_DSM_MAILBOX_SIZE);
+}
+
 static inline void nv_tg_close(NvTestGuest *g)
 {
     nv_board_free(g->board);

@@ -297,12 +297,7 @@ static void test_scrub(Fx *fx, gconstpointer data)
     ASSERT_RECORDS(out, "2:0+100 2:9000+100");
 
     /* a reset: a new board, the same DIMMs: nothing known, no scrub */
-    nv_board_free(fx->g.board);
-    g_autoptr(GError) err = NULL;
-    fx->g.board = nv_board_new(fx->g.cfg, &err);
-    g_assert_no_error(err);
-    fx->g.mb = nv_board_guest_ptr(fx->g.board, fx->g.board->dsm_mailbox,
-                                  NV_DSM_MAILBOX_SIZE);
+    nv_tg_reset(&fx->g);
     g_assert_cmphex(ars_status(fx, &out), ==, NV_ARS_STATUS_NONE);
     g_assert_cmpuint(start(fx, nv1->addr, nv1->size, 2,
                            NV_ARS_FLAG_PREV_DATA), ==, 0);

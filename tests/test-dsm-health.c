@@ -498,12 +498,7 @@ static void test_state_cycle(Fx *fx, gconstpointer data)
     g_assert_cmpuint(s.count, ==, 0);
     g_assert_cmpuint(s.state, ==, 0);
     /* a reset: a new board, the same DIMMs */
-    nv_board_free(fx->g.board);
-    g_autoptr(GError) err = NULL;
-    fx->g.board = nv_board_new(fx->g.cfg, &err);
-    g_assert_no_error(err);
-    fx->g.mb = nv_board_guest_ptr(fx->g.board, fx->g.board->dsm_mailbox,
-                                  NV_DSM_MAILBOX_SIZE);
+    nv_tg_reset(&fx->g);
     g_assert_cmpuint(smart(fx, 1).count, ==, 0);
     stop_board(fx);
     d = read_state(sf);

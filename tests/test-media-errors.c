@@ -258,9 +258,7 @@ static void test_persist(Fx *fx, gconstpointer data)
     g_autofree char *before = show_dimm(nv0);
     g_assert_cmpstr(before, ==, "5400+100k 10000+400 10600+a00");
     /* a reset: a new board, the same DIMMs; the guest knows nothing */
-    nv_board_free(fx->g.board);
-    fx->g.board = nv_board_new(fx->g.cfg, &err);
-    g_assert_no_error(err);
+    nv_tg_reset(&fx->g);
     g_autofree char *l = show_dimm(nv0);
     g_assert_cmpstr(l, ==, "5400+100 10000+400 10600+a00");
     stop_board(fx);
