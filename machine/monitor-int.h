@@ -25,6 +25,13 @@ static inline JsonNode *obj_node(JsonObject *o)
     return n;
 }
 
+static inline JsonNode *arr_node(JsonArray *a)
+{
+    JsonNode *n = json_node_init_array(json_node_alloc(), a);
+    json_array_unref(a);
+    return n;
+}
+
 /* monitor-memory.c: object-add, object-del, device_add, device_del,
  * query-memory-devices, query-acpi-ospm-status, query-memory-size-summary
  * (opaque: the monitor), and the machine's hotplug events wired to

@@ -243,9 +243,7 @@ static JsonNode *cmd_query_memory_devices(void *opaque, JsonObject *args,
         json_object_set_object_member(o, "data", data);
         json_array_add_object_element(a, o);
     }
-    JsonNode *n = json_node_init_array(json_node_alloc(), a);
-    json_array_unref(a);
-    return n;
+    return arr_node(a);
 }
 
 /* QEMU's ACPIOSTInfo: device (the slot's DIMM's id, when it holds one),
@@ -282,9 +280,7 @@ static JsonNode *cmd_query_acpi_ospm_status(void *opaque, JsonObject *args,
         json_array_add_object_element(a, ost_info(i, pc ? d->id : NULL,
                                                   event, status));
     }
-    JsonNode *n = json_node_init_array(json_node_alloc(), a);
-    json_array_unref(a);
-    return n;
+    return arr_node(a);
 }
 
 const NvQmpCommand nv_monitor_memory_commands[] = {

@@ -242,9 +242,7 @@ static JsonNode *cmd_query_health(void *opaque, JsonObject *args,
             }
         }
     }
-    JsonNode *n = json_node_init_array(json_node_alloc(), a);
-    json_array_unref(a);
-    return n;
+    return arr_node(a);
 }
 
 /* ---- media errors ------------------------------------------------------ */
@@ -391,9 +389,7 @@ static JsonNode *cmd_query_media_errors(void *opaque, JsonObject *args,
     }
     l.a = json_array_new();
     nv_machine_media_errors(mon->m, media_entry, &l);
-    JsonNode *n = json_node_init_array(json_node_alloc(), l.a);
-    json_array_unref(l.a);
-    return n;
+    return arr_node(l.a);
 }
 
 const NvQmpCommand nv_monitor_nvdimm_commands[] = {

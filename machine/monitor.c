@@ -159,9 +159,7 @@ static JsonNode *cmd_query_cpus_fast(void *opaque, JsonObject *args,
         json_array_add_object_element(a, o);
     }
     g_array_unref(tids);
-    JsonNode *n = json_node_init_array(json_node_alloc(), a);
-    json_array_unref(a);
-    return n;
+    return arr_node(a);
 }
 
 static JsonNode *cmd_query_kvm(void *opaque, JsonObject *args, GError **errp)

@@ -33,6 +33,18 @@ static inline bool nv_tg_open(NvTestGuest *g, int argc, const char **argv,
     return g->mb != NULL;
 }
 
+/* A reset: the board freed and built again from the same configuration
+ * (the same DIMMs), the mailbox found again. */
+static inline void nv_tg_reset(NvTestGuest *g)
+{
+    nv_board_free(g->board);
+    g_autoptr(GError) err = NULL;
+    g->board = nv_board_new(g->cfg, &err);
+    g_assert_no_error(err);
+    g->mb = nv_board_guest_ptr(g->board, g->board->dsm_mailbox,
+                               NV_DSM_MAILBOX_SIZE);
+}
+
 static inline void nv_tg_close(NvTestGuest *g)
 {
     nv_board_free(g->board);
@@ -53,23 +65,39 @@ static inline void nv_tg_st32(uint8_t *p, uint32_t v)
     }
 }
 
+/* One call on @b, as the _DSM AML makes it: the request's header and
+ * Arg3 (@in_len bytes of @in; @in NULL: already in place at
+ * NV_DSM_REQ_IN) written into the mailbox @mb, the doorbell written
+ * through nv_io_dispatch(). Returns out_len, *out = the result buffer. */
+static inline uint32_t nv_tg_call(NvBoard *b, uint8_t *mb, uint32_t handle,
+                                  uint32_t family, uint32_t rev, uint32_t fn,
+                                  const void *in, uint32_t in_len,
+                                  const uint8_t **out)
+{
+    nv_tg_st32(mb + NV_DSM_REQ_HANDLE, handle);
+    nv_tg_st32(mb + NV_DSM_REQ_FAMILY, family);
+    nv_tg_st32(mb + NV_DSM_REQ_REVISION, rev);
+    nv_tg_st32(mb + NV_DSM_REQ_FUNCTION, fn);
+    nv_tg_st32(mb + NV_DSM_REQ_IN_LEN, in_len);
+    if (in && in_len) {
+        memcpy(mb + NV_DSM_REQ_IN, in, in_len);
+    }
+    uint8_t db[4] = { 0 };
+    g_assert_true(nv_io_dispatch(b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,
+                                 db, 4, true));
+    *out = mb + NV_DSM_RESP_OUT;
+    return nv_tg_ld32(mb + NV_DSM_RESP_OUT_LEN);
+}
+
 /* Header written, Arg3 already in place at NV_DSM_REQ_IN; rings the
  * doorbell and returns out_len, *out = the result buffer. */
 static inline uint32_t nv_tg_ring(NvTestGuest *g, uint32_t handle,
                                   uint32_t fn, uint32_t in_len,
                                   const uint8_t **out)
 {
-    nv_tg_st32(g->mb + NV_DSM_REQ_HANDLE, handle);
-    nv_tg_st32(g->mb + NV_DSM_REQ_FAMILY, handle ? NV_DSM_FAMILY_INTEL
-                                                 : NV_DSM_FAMILY_ROOT);
-    nv_tg_st32(g->mb + NV_DSM_REQ_REVISION, NV_DSM_REVISION);
-    nv_tg_st32(g->mb + NV_DSM_REQ_FUNCTION, fn);
-    nv_tg_st32(g->mb + NV_DSM_REQ_IN_LEN, in_len);
-    uint8_t db[4] = { 0 };
-    g_assert_true(nv_io_dispatch(g->board->bus, NV_IO_MMIO,
-                                 NV_MMIO_DSM_DOORBELL, db, 4, true));
-    *out = g->mb + NV_DSM_RESP_OUT;
-    return nv_tg_ld32(g->mb + NV_DSM_RESP_OUT_LEN);
+    return nv_tg_call(g->board, g->mb, handle,
+                      handle ? NV_DSM_FAMILY_INTEL : NV_DSM_FAMILY_ROOT,
+                      NV_DSM_REVISION, fn, NULL, in_len, out);
 }
 
 /* Get Label Data; the status. On success @len bytes land in @dst. */

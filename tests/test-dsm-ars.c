@@ -10,9 +10,8 @@
  * injection with and without the root notification; the limits; a state
  * file that cannot be written; and ndctl's inject-error sequence.
  */
-#include "dsm-guest.h"
 #include "media-errors.h"
-#include "state-file.h"
+#include "media-fixture.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -20,48 +19,11 @@
 #define ROOT NV_DSM_FAMILY_ROOT
 #define FILL 0xA5
 
-typedef struct {
-    char *dir;
-    char *state;
-    NvTestGuest g;
-} Fx;
-
-static void fx_setup(Fx *fx, gconstpointer data)
+/* Each test's board, open. */
+static void ars_setup(Fx *fx, gconstpointer data)
 {
-    (void)data;
-    fx->dir = g_dir_make_tmp("nvemu-ars-XXXXXX", NULL);
-    g_assert_nonnull(fx->dir);
-    fx->state = g_build_filename(fx->dir, "nv0.state", NULL);
-    g_autofree char *nv0 = g_strdup_printf(
-        "nvdimm,id=nv0,memdev=m0,label-size=128K,state-file=%s", fx->state);
-    const char *argv[] = {
-        "nvemu", "-m", "64M,slots=4,maxmem=2G",
-        "-object", "memory-backend-ram,id=m0,size=256M",
-        "-device", nv0,
-        "-object", "memory-backend-ram,id=m1,size=128M",
-        "-device", "nvdimm,id=nv1,memdev=m1,label-size=0",
-        "-object", "memory-backend-ram,id=m2,size=128M",
-        "-device", "pc-dimm,id=pc2,memdev=m2",
-    };
-    g_autoptr(GError) err = NULL;
-    if (!nv_tg_open(&fx->g, G_N_ELEMENTS(argv), argv, &err)) {
-        g_error("board: %s", err->message);
-    }
-}
-
-static void fx_teardown(Fx *fx, gconstpointer data)
-{
-    (void)data;
-    nv_tg_close(&fx->g);
-    unlink(fx->state);
-    g_assert_cmpint(rmdir(fx->dir), ==, 0);
-    g_free(fx->state);
-    g_free(fx->dir);
-}
-
-static NvDimm *dimm(Fx *fx, guint i)
-{
-    return g_ptr_array_index(fx->g.cfg->dimms, i);
+    fx_setup(fx, data);
+    fx_open_ok(fx);
 }
 
 /* One call on @handle with @family; the result length, *out the result.
@@ -73,18 +35,8 @@ static uint32_t fcall(Fx *fx, uint32_t handle, uint32_t family, uint32_t rev,
 {
     uint8_t *mb = fx->g.mb;
     memset(mb, FILL, NV_DSM_MAILBOX_SIZE);
-    nv_st32(mb + NV_DSM_REQ_HANDLE, handle);
-    nv_st32(mb + NV_DSM_REQ_FAMILY, family);
-    nv_st32(mb + NV_DSM_REQ_REVISION, rev);
-    nv_st32(mb + NV_DSM_REQ_FUNCTION, fn);
-    nv_st32(mb + NV_DSM_REQ_IN_LEN, in_len);
-    if (in_len) {
-        memcpy(mb + NV_DSM_REQ_IN, in, in_len);
-    }
-    uint8_t db[4] = { 0 };
-    g_assert_true(nv_io_dispatch(fx->g.board->bus, NV_IO_MMIO,
-                                 NV_MMIO_DSM_DOORBELL, db, 4, true));
-    uint32_t n = nv_ld32(mb + NV_DSM_RESP_OUT_LEN);
+    uint32_t n = nv_tg_call(fx->g.board, mb, handle, family, rev, fn, in,
+                            in_len, out);
     g_assert_cmpuint(n, <=, NV_DSM_OUT_MAX);
     size_t end = MAX((size_t)NV_DSM_RESP_OUT + n,
                      (size_t)NV_DSM_REQ_IN + in_len);
@@ -94,7 +46,6 @@ static uint32_t fcall(Fx *fx, uint32_t handle, uint32_t family, uint32_t rev,
                     fn, i, n);
         }
     }
-    *out = mb + NV_DSM_RESP_OUT;
     return n;
 }
 
@@ -191,7 +142,7 @@ static char *records(Fx *fx, const uint8_t *out)
         g_assert_cmpuint(h, <=, 2);
         g_string_append_printf(s, "%s%u:%" G_GINT64_MODIFIER "x+%"
                                G_GINT64_MODIFIER "x", i ? " " : "", h,
-                               nv_ld64(r + 8) - dimm(fx, h - 1)->addr,
+                               nv_ld64(r + 8) - fx_dimm(fx, h - 1)->addr,
                                nv_ld64(r + 16));
     }
     return g_string_free(s, FALSE);
@@ -256,7 +207,7 @@ static uint32_t cap(Fx *fx, uint64_t a, uint64_t len, const uint8_t **out)
 static void test_cap(Fx *fx, gconstpointer data)
 {
     (void)data;
-    NvDimm *nv0 = dimm(fx, 0), *nv1 = dimm(fx, 1), *pc = dimm(fx, 2);
+    NvDimm *nv0 = fx_dimm(fx, 0), *nv1 = fx_dimm(fx, 1), *pc = fx_dimm(fx, 2);
     const uint8_t *out;
     g_assert_cmpuint(cap(fx, nv0->addr, nv0->size, &out), ==, 16);
     g_assert_cmphex(nv_ld32(out), ==, 0x20000);        /* persistent */
@@ -280,7 +231,7 @@ static void test_cap(Fx *fx, gconstpointer data)
 static void test_scrub(Fx *fx, gconstpointer data)
 {
     (void)data;
-    NvDimm *nv0 = dimm(fx, 0), *nv1 = dimm(fx, 1), *pc = dimm(fx, 2);
+    NvDimm *nv0 = fx_dimm(fx, 0), *nv1 = fx_dimm(fx, 1), *pc = fx_dimm(fx, 2);
     const uint8_t *out;
     /* nothing this boot */
     g_assert_cmphex(ars_status(fx, &out), ==, NV_ARS_STATUS_NONE);
@@ -346,12 +297,7 @@ static void test_scrub(Fx *fx, gconstpointer data)
     ASSERT_RECORDS(out, "2:0+100 2:9000+100");
 
     /* a reset: a new board, the same DIMMs: nothing known, no scrub */
-    nv_board_free(fx->g.board);
-    g_autoptr(GError) err = NULL;
-    fx->g.board = nv_board_new(fx->g.cfg, &err);
-    g_assert_no_error(err);
-    fx->g.mb = nv_board_guest_ptr(fx->g.board, fx->g.board->dsm_mailbox,
-                                  NV_DSM_MAILBOX_SIZE);
+    nv_tg_reset(&fx->g);
     g_assert_cmphex(ars_status(fx, &out), ==, NV_ARS_STATUS_NONE);
     g_assert_cmpuint(start(fx, nv1->addr, nv1->size, 2,
                            NV_ARS_FLAG_PREV_DATA), ==, 0);
@@ -369,7 +315,7 @@ static void test_scrub(Fx *fx, gconstpointer data)
 static void test_overflow(Fx *fx, gconstpointer data)
 {
     (void)data;
-    NvDimm *nv0 = dimm(fx, 0), *nv1 = dimm(fx, 1);
+    NvDimm *nv0 = fx_dimm(fx, 0), *nv1 = fx_dimm(fx, 1);
     g_autoptr(GError) err = NULL;
     for (guint i = 0; i < NV_MEDIA_ERR_MAX; i++) {
         g_assert_true(nv_dimm_media_add(nv0, (uint64_t)i * 4096, 256, false,
@@ -458,32 +404,10 @@ static char *list_of(NvDimm *d)
         g_assert_cmpstr(got_, ==, want); \
     } while (0)
 
-/* the state file's records, as list_of() shows a list */
-static char *file_list(Fx *fx)
-{
-    g_autofree char *buf = NULL;
-    gsize len;
-    g_assert_true(g_file_get_contents(fx->state, &buf, &len, NULL));
-    NvStateData d = { 0 };
-    g_autoptr(GError) err = NULL;
-    if (!nv_state_decode((const uint8_t *)buf, len, &d, &err)) {
-        g_error("%s", err->message);
-    }
-    GString *s = g_string_new("");
-    for (guint i = 0; i < d.records->len; i++) {
-        NvStateRecord *r = &g_array_index(d.records, NvStateRecord, i);
-        g_string_append_printf(s, "%s%" G_GINT64_MODIFIER "x+%"
-                               G_GINT64_MODIFIER "x", i ? " " : "",
-                               r->offset, r->length);
-    }
-    g_array_unref(d.records);
-    return g_string_free(s, FALSE);
-}
-
 static void test_clear(Fx *fx, gconstpointer data)
 {
     (void)data;
-    NvDimm *nv0 = dimm(fx, 0), *pc = dimm(fx, 2);
+    NvDimm *nv0 = fx_dimm(fx, 0), *pc = fx_dimm(fx, 2);
     uint64_t a = nv0->addr, cleared;
     g_assert_cmpuint(inject(fx, a + 0x1000, 0x400, 0), ==, 0);
     g_assert_cmpuint(inject(fx, a + nv0->size - 0x200, 0x200, 0), ==, 0);
@@ -507,21 +431,20 @@ static void test_clear(Fx *fx, gconstpointer data)
                      0);
     g_assert_cmphex(cleared, ==, 0x100);
     ASSERT_LIST(nv0, "1000+100 1200+200 7fffe00+100");
-    g_autofree char *f = file_list(fx);
+    g_autofree char *f = fx_state_records(fx);
     g_assert_cmpstr(f, ==, "1000+100 1200+200 7fffe00+100");
     /* the state file cannot be written: status 4, nothing changes */
-    g_autofree char *moved = g_strconcat(fx->dir, ".moved", NULL);
-    g_assert_cmpint(rename(fx->dir, moved), ==, 0);
+    g_autofree char *moved = fx_state_unwritable(fx);
     g_assert_cmpuint(clear(fx, a + 0x1000, 0x100, &cleared), ==,
                      NV_DSM_HW_ERROR);
     g_assert_cmpuint(inject(fx, a + 0x3000, 0x100, 0), ==, NV_DSM_HW_ERROR);
     Arg r = range(a + 0x1000, 0x100);
     g_assert_cmpuint(status(fx, NV_DSM_FN_ARS_INJECT_CLEAR, r.b, 16), ==,
                      NV_DSM_HW_ERROR);
-    g_assert_cmpint(rename(moved, fx->dir), ==, 0);
+    fx_state_writable(fx, moved);
     ASSERT_LIST(nv0, "1000+100 1200+200 7fffe00+100");
     g_free(f);
-    f = file_list(fx);
+    f = fx_state_records(fx);
     g_assert_cmpstr(f, ==, "1000+100 1200+200 7fffe00+100");
     /* a split past the limit: status 4, nothing changes */
     g_assert_cmpuint(inject(fx, a + 0x10000, 0x300, 0), ==, 0);
@@ -547,7 +470,7 @@ static void test_clear(Fx *fx, gconstpointer data)
 static void test_translate(Fx *fx, gconstpointer data)
 {
     (void)data;
-    NvDimm *nv0 = dimm(fx, 0), *nv1 = dimm(fx, 1), *pc = dimm(fx, 2);
+    NvDimm *nv0 = fx_dimm(fx, 0), *nv1 = fx_dimm(fx, 1), *pc = fx_dimm(fx, 2);
     const uint8_t *out;
     uint8_t in[8];
     nv_st64(in, nv1->addr + 0x1234);
@@ -599,7 +522,7 @@ static char *inject_status(Fx *fx, uint32_t in_len)
 static void test_inject(Fx *fx, gconstpointer data)
 {
     (void)data;
-    NvDimm *nv0 = dimm(fx, 0), *nv1 = dimm(fx, 1), *pc = dimm(fx, 2);
+    NvDimm *nv0 = fx_dimm(fx, 0), *nv1 = fx_dimm(fx, 1), *pc = fx_dimm(fx, 2);
     g_autofree char *st = inject_status(fx, 0);
     g_assert_cmpstr(st, ==, "");
     /* 17 bytes (the spec's u8 options) and 20 (ndctl's) */
@@ -637,7 +560,7 @@ static void test_inject(Fx *fx, gconstpointer data)
     g_assert_cmpuint(status(fx, NV_DSM_FN_ARS_INJECT_CLEAR, r.b, 16), ==, 2);
     r = range(nv1->addr, 0);
     g_assert_cmpuint(status(fx, NV_DSM_FN_ARS_INJECT_CLEAR, r.b, 16), ==, 2);
-    g_autofree char *f = file_list(fx);
+    g_autofree char *f = fx_state_records(fx);
     g_assert_cmpstr(f, ==, "2000+100");
 }
 
@@ -649,7 +572,7 @@ static void test_inject(Fx *fx, gconstpointer data)
 static void test_ndctl_sequence(Fx *fx, gconstpointer data)
 {
     (void)data;
-    NvDimm *nv1 = dimm(fx, 1);
+    NvDimm *nv1 = fx_dimm(fx, 1);
     uint64_t ns = nv1->addr;              /* a raw namespace at the start */
     const uint8_t *out;
     for (int b = 42; b < 50; b++) {
@@ -701,7 +624,8 @@ static void test_ndctl_sequence(Fx *fx, gconstpointer data)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-#define ADD(path, fn) g_test_add(path, Fx, NULL, fx_setup, fn, fx_teardown)
+#define ADD(path, fn) \
+    g_test_add(path, Fx, "nvemu-ars-XXXXXX", ars_setup, fn, fx_teardown)
     ADD("/ars/sizes", test_sizes);
     ADD("/ars/cap", test_cap);
     ADD("/ars/scrub", test_scrub);

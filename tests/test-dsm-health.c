@@ -83,20 +83,8 @@ static uint32_t call(Fx *fx, uint32_t handle, uint32_t family, uint32_t rev,
                      uint32_t fn, const void *in, uint32_t in_len,
                      const uint8_t **out)
 {
-    uint8_t *mb = fx->g.mb;
-    nv_st32(mb + NV_DSM_REQ_HANDLE, handle);
-    nv_st32(mb + NV_DSM_REQ_FAMILY, family);
-    nv_st32(mb + NV_DSM_REQ_REVISION, rev);
-    nv_st32(mb + NV_DSM_REQ_FUNCTION, fn);
-    nv_st32(mb + NV_DSM_REQ_IN_LEN, in_len);
-    if (in_len) {
-        memcpy(mb + NV_DSM_REQ_IN, in, in_len);
-    }
-    uint8_t db[4] = { 0 };
-    g_assert_true(nv_io_dispatch(fx->g.board->bus, NV_IO_MMIO,
-                                 NV_MMIO_DSM_DOORBELL, db, 4, true));
-    *out = mb + NV_DSM_RESP_OUT;
-    return nv_ld32(mb + NV_DSM_RESP_OUT_LEN);
+    return nv_tg_call(fx->g.board, fx->g.mb, handle, family, rev, fn, in,
+                      in_len, out);
 }
 
 /* A call answering a bare status. */
@@ -510,12 +498,7 @@ static void test_state_cycle(Fx *fx, gconstpointer data)
     g_assert_cmpuint(s.count, ==, 0);
     g_assert_cmpuint(s.state, ==, 0);
     /* a reset: a new board, the same DIMMs */
-    nv_board_free(fx->g.board);
-    g_autoptr(GError) err = NULL;
-    fx->g.board = nv_board_new(fx->g.cfg, &err);
-    g_assert_no_error(err);
-    fx->g.mb = nv_board_guest_ptr(fx->g.board, fx->g.board->dsm_mailbox,
-                                  NV_DSM_MAILBOX_SIZE);
+    nv_tg_reset(&fx->g);
     g_assert_cmpuint(smart(fx, 1).count, ==, 0);
     stop_board(fx);
     d = read_state(sf);

@@ -6,9 +6,8 @@
  * a failed write undoing the change; the root notification through the
  * GED's media-error bit.
  */
-#include "dsm-guest.h"
 #include "media-errors.h"
-#include "state-file.h"
+#include "media-fixture.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -147,60 +146,6 @@ static void test_list_known(void)
 
 /* ---- on a board ------------------------------------------------------- */
 
-typedef struct {
-    char *dir;
-    char *state;
-    NvTestGuest g;
-} Fx;
-
-static void fx_setup(Fx *fx, gconstpointer data)
-{
-    (void)data;
-    fx->dir = g_dir_make_tmp("nvemu-media-XXXXXX", NULL);
-    g_assert_nonnull(fx->dir);
-    fx->state = g_build_filename(fx->dir, "nv0.state", NULL);
-}
-
-static void fx_teardown(Fx *fx, gconstpointer data)
-{
-    (void)data;
-    nv_tg_close(&fx->g);
-    unlink(fx->state);
-    g_assert_cmpint(rmdir(fx->dir), ==, 0);
-    g_free(fx->state);
-    g_free(fx->dir);
-}
-
-/* nv0 (256M, state file) and nv1 (128M) NVDIMMs, a pc-dimm pc2. */
-static bool open_board(Fx *fx, GError **errp)
-{
-    g_autofree char *nv0 = g_strdup_printf(
-        "nvdimm,id=nv0,memdev=m0,label-size=128K,state-file=%s", fx->state);
-    const char *argv[] = {
-        "nvemu", "-m", "64M,slots=4,maxmem=2G",
-        "-object", "memory-backend-ram,id=m0,size=256M",
-        "-device", nv0,
-        "-object", "memory-backend-ram,id=m1,size=128M",
-        "-device", "nvdimm,id=nv1,memdev=m1,label-size=0",
-        "-object", "memory-backend-ram,id=m2,size=128M",
-        "-device", "pc-dimm,id=pc2,memdev=m2",
-    };
-    return nv_tg_open(&fx->g, G_N_ELEMENTS(argv), argv, errp);
-}
-
-static void open_ok(Fx *fx)
-{
-    g_autoptr(GError) err = NULL;
-    if (!open_board(fx, &err)) {
-        g_error("board: %s", err->message);
-    }
-}
-
-static NvDimm *dimm(Fx *fx, guint i)
-{
-    return g_ptr_array_index(fx->g.cfg->dimms, i);
-}
-
 static char *show_dimm(NvDimm *d)
 {
     g_autoptr(GArray) l = nv_media_list_new();
@@ -212,32 +157,11 @@ static char *show_dimm(NvDimm *d)
     return show(l);
 }
 
-static char *show_file(const char *path)
-{
-    g_autofree char *buf = NULL;
-    gsize len;
-    g_assert_true(g_file_get_contents(path, &buf, &len, NULL));
-    NvStateData d = { 0 };
-    g_autoptr(GError) err = NULL;
-    if (!nv_state_decode((const uint8_t *)buf, len, &d, &err)) {
-        g_error("%s", err->message);
-    }
-    GString *s = g_string_new("");
-    for (guint i = 0; i < d.records->len; i++) {
-        NvStateRecord *r = &g_array_index(d.records, NvStateRecord, i);
-        g_string_append_printf(s, "%s%" G_GINT64_MODIFIER "x+%"
-                               G_GINT64_MODIFIER "x", i ? " " : "",
-                               r->offset, r->length);
-    }
-    g_array_unref(d.records);
-    return g_string_free(s, FALSE);
-}
-
 static void stop_board(Fx *fx)
 {
     for (guint i = 0; i < fx->g.cfg->dimms->len; i++) {
         g_autoptr(GError) err = NULL;
-        g_assert_true(nv_dimm_stop(dimm(fx, i), &err));
+        g_assert_true(nv_dimm_stop(fx_dimm(fx, i), &err));
     }
     nv_tg_close(&fx->g);
 }
@@ -245,8 +169,8 @@ static void stop_board(Fx *fx)
 static void test_dimm_bounds(Fx *fx, gconstpointer data)
 {
     (void)data;
-    open_ok(fx);
-    NvDimm *nv0 = dimm(fx, 0), *nv1 = dimm(fx, 1), *pc = dimm(fx, 2);
+    fx_open_ok(fx);
+    NvDimm *nv0 = fx_dimm(fx, 0), *nv1 = fx_dimm(fx, 1), *pc = fx_dimm(fx, 2);
     g_autoptr(GError) err = NULL;
     g_assert_true(nv_dimm_media_add(nv0, nv0->size - U, U, false, &err));
     g_assert_false(nv_dimm_media_add(nv0, nv0->size - U, U + 1, false,
@@ -278,8 +202,8 @@ static void test_dimm_bounds(Fx *fx, gconstpointer data)
 static void test_spa(Fx *fx, gconstpointer data)
 {
     (void)data;
-    open_ok(fx);
-    NvDimm *nv0 = dimm(fx, 0), *nv1 = dimm(fx, 1), *pc = dimm(fx, 2);
+    fx_open_ok(fx);
+    NvDimm *nv0 = fx_dimm(fx, 0), *nv1 = fx_dimm(fx, 1), *pc = fx_dimm(fx, 2);
     uint64_t off = 0;
     g_assert_true(nv_media_find_spa(fx->g.cfg->dimms, nv1->addr + 0x2a00,
                                     0x1000, &off) == nv1);
@@ -319,35 +243,33 @@ static void test_spa(Fx *fx, gconstpointer data)
 static void test_persist(Fx *fx, gconstpointer data)
 {
     (void)data;
-    open_ok(fx);
-    NvDimm *nv0 = dimm(fx, 0);
+    fx_open_ok(fx);
+    NvDimm *nv0 = fx_dimm(fx, 0);
     g_autoptr(GError) err = NULL;
     g_assert_true(nv_dimm_media_add(nv0, 0x5400, 0x100, true, &err));
     g_assert_true(nv_dimm_media_add(nv0, 0x10000, 0x1000, false, &err));
-    g_autofree char *f = show_file(fx->state);
+    g_autofree char *f = fx_state_records(fx);
     g_assert_cmpstr(f, ==, "5400+100 10000+1000");
     uint64_t gone;
     g_assert_true(nv_dimm_media_remove(nv0, 0x10400, 0x200, &gone, &err));
     g_free(f);
-    f = show_file(fx->state);
+    f = fx_state_records(fx);
     g_assert_cmpstr(f, ==, "5400+100 10000+400 10600+a00");
     g_autofree char *before = show_dimm(nv0);
     g_assert_cmpstr(before, ==, "5400+100k 10000+400 10600+a00");
     /* a reset: a new board, the same DIMMs; the guest knows nothing */
-    nv_board_free(fx->g.board);
-    fx->g.board = nv_board_new(fx->g.cfg, &err);
-    g_assert_no_error(err);
+    nv_tg_reset(&fx->g);
     g_autofree char *l = show_dimm(nv0);
     g_assert_cmpstr(l, ==, "5400+100 10000+400 10600+a00");
     stop_board(fx);
     g_free(f);
-    f = show_file(fx->state);
+    f = fx_state_records(fx);
     g_assert_cmpstr(f, ==, "5400+100 10000+400 10600+a00");
-    open_ok(fx);
+    fx_open_ok(fx);
     g_free(l);
-    l = show_dimm(dimm(fx, 0));
+    l = show_dimm(fx_dimm(fx, 0));
     g_assert_cmpstr(l, ==, "5400+100 10000+400 10600+a00");
-    g_autofree char *l1 = show_dimm(dimm(fx, 1));
+    g_autofree char *l1 = show_dimm(fx_dimm(fx, 1));
     g_assert_cmpstr(l1, ==, "");
 }
 
@@ -355,22 +277,21 @@ static void test_persist(Fx *fx, gconstpointer data)
 static void test_write_fails(Fx *fx, gconstpointer data)
 {
     (void)data;
-    open_ok(fx);
-    NvDimm *nv0 = dimm(fx, 0);
+    fx_open_ok(fx);
+    NvDimm *nv0 = fx_dimm(fx, 0);
     g_autoptr(GError) err = NULL;
     g_assert_true(nv_dimm_media_add(nv0, 0x1000, 0x100, false, &err));
-    g_autofree char *moved = g_strconcat(fx->dir, ".moved", NULL);
-    g_assert_cmpint(rename(fx->dir, moved), ==, 0);
+    g_autofree char *moved = fx_state_unwritable(fx);
     g_assert_false(nv_dimm_media_add(nv0, 0x2000, 0x100, false, &err));
     g_assert_nonnull(strstr(err->message, "state-file"));
     g_clear_error(&err);
     uint64_t gone = 9;
     g_assert_false(nv_dimm_media_remove(nv0, 0x1000, 0x100, &gone, &err));
     g_assert_cmpuint(gone, ==, 0);
-    g_assert_cmpint(rename(moved, fx->dir), ==, 0);
+    fx_state_writable(fx, moved);
     g_autofree char *l = show_dimm(nv0);
     g_assert_cmpstr(l, ==, "1000+100");
-    g_autofree char *f = show_file(fx->state);
+    g_autofree char *f = fx_state_records(fx);
     g_assert_cmpstr(f, ==, "1000+100");
 }
 
@@ -386,8 +307,8 @@ static void test_load_checks(Fx *fx, gconstpointer data)
     g_autoptr(GByteArray) b = nv_state_encode(&d);
     g_assert_true(g_file_set_contents(fx->state, (char *)b->data, b->len,
                                       NULL));
-    open_ok(fx);
-    g_autofree char *l = show_dimm(dimm(fx, 0));
+    fx_open_ok(fx);
+    g_autofree char *l = show_dimm(fx_dimm(fx, 0));
     g_assert_cmpstr(l, ==, "100+100 300+100");
     nv_tg_close(&fx->g);
     NvStateRecord out = { 0x8000000 - 0x100, 0x200 };
@@ -397,7 +318,7 @@ static void test_load_checks(Fx *fx, gconstpointer data)
     g_assert_true(g_file_set_contents(fx->state, (char *)b->data, b->len,
                                       NULL));
     g_autoptr(GError) err = NULL;
-    g_assert_false(open_board(fx, &err));
+    g_assert_false(fx_open(fx, &err));
     g_autofree char *want = g_strdup_printf(
         "-device nvdimm,id=nv0: state-file '%s': media-error record 3 "
         "(offset 0x7ffff00 length 0x200) is not inside the DIMM's "
@@ -410,7 +331,7 @@ static void test_load_checks(Fx *fx, gconstpointer data)
 static void test_root_notify(Fx *fx, gconstpointer data)
 {
     (void)data;
-    open_ok(fx);
+    fx_open_ok(fx);
     nv_dsm_lock(fx->g.board->dsm);
     nv_dsm_notify_uc_error(fx->g.board->dsm);
     nv_dsm_unlock(fx->g.board->dsm);
@@ -433,7 +354,8 @@ int main(int argc, char **argv)
     g_test_add_func("/media/list/remove", test_list_remove);
     g_test_add_func("/media/list/limit", test_list_limit);
     g_test_add_func("/media/list/known", test_list_known);
-#define ADD(path, fn) g_test_add(path, Fx, NULL, fx_setup, fn, fx_teardown)
+#define ADD(path, fn) \
+    g_test_add(path, Fx, "nvemu-media-XXXXXX", fx_setup, fn, fx_teardown)
     ADD("/media/dimm/bounds", test_dimm_bounds);
     ADD("/media/dimm/spa", test_spa);
     ADD("/media/dimm/persist", test_persist);

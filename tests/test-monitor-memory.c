@@ -9,37 +9,11 @@
  */
 #include "acpi.h"
 #include "flush-hint.h"
-#include "hotplug.h"
-#include "monitor.h"
-#include "qmp-peer.h"
+#include "monitor-fixture.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* json-glib's compact text of @json, to compare replies member by member. */
-static char *canon(const char *json)
-{
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_assert_true(json_parser_load_from_data(parser, json, -1, NULL));
-    return json_to_string(json_parser_get_root(parser), FALSE);
-}
-
-#define assert_json(got, want)                     \
-    do {                                           \
-        g_autofree char *g_ = canon(got);          \
-        g_autofree char *w_ = canon(want);         \
-        g_assert_cmpstr(g_, ==, w_);               \
-    } while (0)
-
-typedef struct {
-    char *dir;
-    NvConfig *cfg;
-    NvMachine *m;
-    NvMonitor *mon;
-    Peer *p;
-} Fixture;
 
 /* 512M RAM, 4 slots, maxmem 1536M: an nvdimm nv0 (256M of pmem, slot 0)
  * and a 128M pc-dimm dimm1 (slot 1); 768M left for DIMMs. */
@@ -54,42 +28,13 @@ static void fixture_up(Fixture *f)
         "-device", "nvdimm,id=nv0,memdev=mem0,label-size=128K",
         "-object", "memory-backend-ram,id=ram1,size=128M",
         "-device", "pc-dimm,id=dimm1,memdev=ram1", NULL };
-    g_autoptr(GError) err = NULL;
-    f->cfg = nv_config_parse(G_N_ELEMENTS(argv) - 1, (char **)argv, &err);
-    g_assert_no_error(err);
-    g_assert_true(nv_config_plan(f->cfg, &err));
-    f->m = nv_machine_new(f->cfg);
-    f->mon = nv_monitor_new(f->m, f->cfg);
-    f->p = qmp_peer_new(nv_monitor_server(f->mon));
-    qmp_peer_send(f->p, "{\"execute\": \"qmp_capabilities\"}");
+    monitor_fixture_up(f, argv);
 }
 
 static void fixture_down(Fixture *f)
 {
-    qmp_peer_free(f->p);
-    nv_monitor_free(f->mon);
-    nv_machine_free(f->m);
-    nv_config_free(f->cfg);
-    g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
-    const char *name;
-    while ((name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(f->dir, name, NULL);
-        g_assert_cmpint(g_unlink(p), ==, 0);
-    }
-    g_assert_cmpint(g_rmdir(f->dir), ==, 0);
-    g_free(f->dir);
-}
-
-static const char *send(Fixture *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static const char *send(Fixture *f, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *text = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    const char *reply = qmp_peer_send(f->p, text);
-    g_test_message("-> %s\n<- %s", text, reply);
-    return reply;
+    monitor_fixture_down(f);
+    monitor_fixture_remove_dir(f);
 }
 
 static gint by_name(gconstpointer a, gconstpointer b)
@@ -130,16 +75,8 @@ static char *state(Fixture *f)
 /* @request must answer exactly @reply and change nothing. */
 static void refused(Fixture *f, const char *request, const char *reply)
 {
-    g_autofree char *before = state(f);
-    guint n = f->p->msgs->len;
-    assert_json(send(f, "%s", request), reply);
-    g_assert_cmpuint(f->p->msgs->len, ==, n + 1); /* no event either */
-    g_autofree char *after = state(f);
-    g_assert_cmpstr(after, ==, before);
+    monitor_assert_refused(f, state, request, reply);
 }
-
-#define GENERIC(desc) \
-    "{\"error\": {\"class\": \"GenericError\", \"desc\": \"" desc "\"}}"
 
 static bool exists(Fixture *f, const char *name)
 {
@@ -153,15 +90,16 @@ static void test_object_add_del(void)
 {
     Fixture f;
     fixture_up(&f);
-    assert_json(send(&f, "{\"execute\": \"object-add\", \"arguments\": "
-                     "{\"qom-type\": \"memory-backend-ram\", \"id\": \"r2\", "
-                     "\"size\": 268435456}, \"id\": 1}"),
+    assert_json(send_f(&f, "{\"execute\": \"object-add\", \"arguments\": "
+                       "{\"qom-type\": \"memory-backend-ram\", \"id\": \"r2\", "
+                       "\"size\": 268435456}, \"id\": 1}"),
                 "{\"return\": {}, \"id\": 1}");
     /* a file backend creates its file (realize, as -object) */
-    assert_json(send(&f, "{\"execute\": \"object-add\", \"arguments\": "
-                     "{\"qom-type\": \"memory-backend-file\", \"id\": \"f1\", "
-                     "\"mem-path\": \"%s/f1.img\", \"size\": 134217728, "
-                     "\"share\": true}}", f.dir), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"object-add\", \"arguments\": "
+                       "{\"qom-type\": \"memory-backend-file\", "
+                       "\"id\": \"f1\", "
+                       "\"mem-path\": \"%s/f1.img\", \"size\": 134217728, "
+                       "\"share\": true}}", f.dir), "{\"return\": {}}");
     g_assert_true(exists(&f, "f1.img"));
 
     refused(&f, "{\"execute\": \"object-add\", \"arguments\": "
@@ -214,7 +152,7 @@ static void test_object_add_del(void)
         "\"mem-path\": \"%s/no/such/dir/f3.img\", \"size\": 134217728}}",
         f.dir);
     g_autofree char *before = state(&f);
-    const char *r = send(&f, "%s", nodir);
+    const char *r = send_f(&f, "%s", nodir);
     g_assert_nonnull(strstr(r, "\"GenericError\""));
     g_assert_nonnull(strstr(r, "object-add memory-backend-file,id=f3: "));
     g_autofree char *after = state(&f);
@@ -232,13 +170,14 @@ static void test_object_add_del(void)
             "{\"id\": \"mem0\"}}",
             GENERIC("object-del: object 'mem0' can't be deleted: it is the "
                     "memdev of -device nvdimm,id=nv0"));
-    assert_json(send(&f, "{\"execute\": \"object-del\", \"arguments\": "
-                     "{\"id\": \"f1\"}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"object-del\", \"arguments\": "
+                       "{\"id\": \"f1\"}}"), "{\"return\": {}}");
     g_assert_true(exists(&f, "f1.img")); /* a user's file stays */
     /* and the id can be used again, on the same file */
-    assert_json(send(&f, "{\"execute\": \"object-add\", \"arguments\": "
-                     "{\"qom-type\": \"memory-backend-file\", \"id\": \"f1\", "
-                     "\"mem-path\": \"%s/f1.img\", \"share\": true}}", f.dir),
+    assert_json(send_f(&f, "{\"execute\": \"object-add\", \"arguments\": "
+                       "{\"qom-type\": \"memory-backend-file\", "
+                       "\"id\": \"f1\", "
+                       "\"mem-path\": \"%s/f1.img\", \"share\": true}}", f.dir),
                 "{\"return\": {}}");
     fixture_down(&f);
 }
@@ -247,9 +186,9 @@ static void test_object_add_del(void)
 
 static void add_ram(Fixture *f, const char *id, uint64_t size)
 {
-    assert_json(send(f, "{\"execute\": \"object-add\", \"arguments\": "
-                     "{\"qom-type\": \"memory-backend-ram\", \"id\": \"%s\", "
-                     "\"size\": %" G_GUINT64_FORMAT "}}", id, size),
+    assert_json(send_f(f, "{\"execute\": \"object-add\", \"arguments\": "
+                       "{\"qom-type\": \"memory-backend-ram\", \"id\": \"%s\", "
+                       "\"size\": %" G_GUINT64_FORMAT "}}", id, size),
                 "{\"return\": {}}");
 }
 
@@ -315,12 +254,13 @@ static void test_device_add_errors(void)
     add_ram(&f, "r3", 128 * MiB);
     add_ram(&f, "r4", 128 * MiB);
     add_ram(&f, "r5", 128 * MiB);
-    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
-                     "{\"driver\": \"pc-dimm\", \"id\": \"d2\", "
-                     "\"memdev\": \"r2\"}}"), "{\"return\": {}}");
-    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
-                     "{\"driver\": \"pc-dimm\", \"id\": \"d3\", "
-                     "\"memdev\": \"r3\", \"slot\": -1}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                       "{\"driver\": \"pc-dimm\", \"id\": \"d2\", "
+                       "\"memdev\": \"r2\"}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                       "{\"driver\": \"pc-dimm\", \"id\": \"d3\", "
+                       "\"memdev\": \"r3\", \"slot\": -1}}"),
+                "{\"return\": {}}");
     refused(&f, "{\"execute\": \"device_add\", \"arguments\": "
             "{\"driver\": \"pc-dimm\", \"id\": \"d4\", \"memdev\": \"r4\"}}",
             GENERIC("device_add pc-dimm,id=d4: no free slot: 5 DIMMs but "
@@ -374,9 +314,9 @@ static void test_prelaunch_add_del(void)
     Fixture f;
     fixture_up(&f);
     add_ram(&f, "r2", 256 * MiB);
-    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
-                     "{\"driver\": \"pc-dimm\", \"id\": \"d2\", "
-                     "\"memdev\": \"r2\"}, \"id\": \"a\"}"),
+    assert_json(send_f(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                       "{\"driver\": \"pc-dimm\", \"id\": \"d2\", "
+                       "\"memdev\": \"r2\"}, \"id\": \"a\"}"),
                 "{\"return\": {}, \"id\": \"a\"}");
     /* placed as the boot plan places: first free slot, first fit */
     NvDimm *nv0 = f.cfg->dimms->pdata[0], *d1 = f.cfg->dimms->pdata[1];
@@ -391,10 +331,10 @@ static void test_prelaunch_add_del(void)
         "\"memdev\": \"/objects/r2\", \"hotplugged\": true, "
         "\"hotpluggable\": true}}", d2->addr);
     g_autofree char *w = canon(want);
-    const char *q = send(&f, "{\"execute\": \"query-memory-devices\"}");
+    const char *q = send_f(&f, "{\"execute\": \"query-memory-devices\"}");
     g_autofree char *qc = canon(q);
     g_assert_nonnull(strstr(qc, w));
-    assert_json(send(&f, "{\"execute\": \"query-memory-size-summary\"}"),
+    assert_json(send_f(&f, "{\"execute\": \"query-memory-size-summary\"}"),
                 "{\"return\": {\"base-memory\": 536870912, "
                 "\"plugged-memory\": 671088640}}");
     /* its backend is in use now */
@@ -405,8 +345,8 @@ static void test_prelaunch_add_del(void)
 
     /* no guest has seen it: device_del removes it at once */
     guint n = f.p->msgs->len;
-    assert_json(send(&f, "{\"execute\": \"device_del\", \"arguments\": "
-                     "{\"id\": \"d2\"}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"device_del\", \"arguments\": "
+                       "{\"id\": \"d2\"}}"), "{\"return\": {}}");
     guint e = find_event(&f, n, "DEVICE_DELETED");
     g_assert_cmpuint(e, ==, n + 1); /* after the reply */
     g_autofree char *data = event_data(f.p, e);
@@ -420,8 +360,8 @@ static void test_prelaunch_add_del(void)
             "\"Device 'd2' not found\"}}");
     /* a boot DIMM too, by its QOM path */
     n = f.p->msgs->len;
-    assert_json(send(&f, "{\"execute\": \"device_del\", \"arguments\": "
-                     "{\"id\": \"/machine/peripheral/dimm1\"}}"),
+    assert_json(send_f(&f, "{\"execute\": \"device_del\", \"arguments\": "
+                       "{\"id\": \"/machine/peripheral/dimm1\"}}"),
                 "{\"return\": {}}");
     e = find_event(&f, n, "DEVICE_DELETED");
     g_free(data);
@@ -431,23 +371,24 @@ static void test_prelaunch_add_del(void)
                "\"/machine/peripheral/dimm1\"}");
     g_assert_cmpstr(data, ==, wd);
     /* the backends are free again: slot 1 and its address are reused */
-    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
-                     "{\"driver\": \"pc-dimm\", \"id\": \"d3\", "
-                     "\"memdev\": \"ram1\"}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                       "{\"driver\": \"pc-dimm\", \"id\": \"d3\", "
+                       "\"memdev\": \"ram1\"}}"), "{\"return\": {}}");
     NvDimm *d3 = nv_machine_find_dimm(f.m, "d3");
     g_assert_cmpuint(d3->slot, ==, 1);
-    assert_json(send(&f, "{\"execute\": \"object-del\", \"arguments\": "
-                     "{\"id\": \"r2\"}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"object-del\", \"arguments\": "
+                       "{\"id\": \"r2\"}}"), "{\"return\": {}}");
 
     /* an nvdimm with labels in a new file's tail */
-    assert_json(send(&f, "{\"execute\": \"object-add\", \"arguments\": "
-                     "{\"qom-type\": \"memory-backend-file\", \"id\": \"f1\", "
-                     "\"mem-path\": \"%s/nv1.img\", \"size\": 268566528, "
-                     "\"share\": true}}", f.dir), "{\"return\": {}}");
-    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
-                     "{\"driver\": \"nvdimm\", \"id\": \"nv1\", "
-                     "\"memdev\": \"f1\", \"label-size\": 131072, "
-                     "\"uuid\": \"4b1c7a3e-0d1f-4c55-9a57-2f0b1d0b7c11\"}}"),
+    assert_json(send_f(&f, "{\"execute\": \"object-add\", \"arguments\": "
+                       "{\"qom-type\": \"memory-backend-file\", "
+                       "\"id\": \"f1\", "
+                       "\"mem-path\": \"%s/nv1.img\", \"size\": 268566528, "
+                       "\"share\": true}}", f.dir), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                       "{\"driver\": \"nvdimm\", \"id\": \"nv1\", "
+                       "\"memdev\": \"f1\", \"label-size\": 131072, "
+                       "\"uuid\": \"4b1c7a3e-0d1f-4c55-9a57-2f0b1d0b7c11\"}}"),
                 "{\"return\": {}}");
     NvDimm *nv1 = nv_machine_find_dimm(f.m, "nv1");
     g_assert_cmpuint(nv1->size, ==, 256 * MiB);
@@ -511,17 +452,13 @@ static void guest_eject(NvBoard *b, uint32_t slot)
 
 static NvBoard *boot_board(Fixture *f)
 {
-    g_autoptr(GError) err = NULL;
-    NvBoard *b = nv_board_new(f->cfg, &err);
-    g_assert_no_error(err);
-    nv_machine_adopt_board(f->m, b);
-    return b;
+    monitor_fixture_boot(f);
+    return f->b;
 }
 
 static void reboot_board(Fixture *f, NvBoard **b)
 {
-    nv_machine_drop_board(f->m);
-    nv_board_free(*b);
+    monitor_fixture_drop_board(f);
     *b = boot_board(f);
 }
 
@@ -544,9 +481,9 @@ static void test_running_add_remove(void)
     g_assert_cmpuint(ged_events(b), ==, 0);
 
     /* hot-add: the insert event, the GED's memory bit */
-    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
-                     "{\"driver\": \"pc-dimm\", \"id\": \"d2\", "
-                     "\"memdev\": \"r2\"}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                       "{\"driver\": \"pc-dimm\", \"id\": \"d2\", "
+                       "\"memdev\": \"r2\"}}"), "{\"return\": {}}");
     NvDimm *d2 = nv_machine_find_dimm(f.m, "d2");
     g_assert_cmpuint(ged_events(b), ==, 0x1);
     g_assert_cmpuint(slot_flags(b, 2), ==, 0x3);
@@ -564,8 +501,8 @@ static void test_running_add_remove(void)
 
     /* hot-remove: request, a second request, a device_add on the slot */
     n = f.p->msgs->len;
-    assert_json(send(&f, "{\"execute\": \"device_del\", \"arguments\": "
-                     "{\"id\": \"d2\"}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"device_del\", \"arguments\": "
+                       "{\"id\": \"d2\"}}"), "{\"return\": {}}");
     g_assert_cmpuint(f.p->msgs->len, ==, n + 1);
     g_assert_cmpuint(ged_events(b), ==, 0x1);
     g_assert_cmpuint(slot_flags(b, 2), ==, 0x5);
@@ -605,21 +542,22 @@ static void test_running_add_remove(void)
                       "\"status\": 0}}");
     g_assert_null(nv_machine_find_dimm(f.m, "d2"));
     g_assert_cmpuint(slot_flags(b, 2), ==, 0);
-    const char *q = send(&f, "{\"execute\": \"query-acpi-ospm-status\"}");
+    const char *q = send_f(&f, "{\"execute\": \"query-acpi-ospm-status\"}");
     g_autofree char *qc = canon(q);
     g_autofree char *slot2 = canon("{\"slot\": \"2\", \"slot-type\": "
                                    "\"DIMM\", \"source\": 3, \"status\": 0}");
     g_assert_nonnull(strstr(qc, slot2));
 
     /* the slot and the backend can be used again */
-    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
-                     "{\"driver\": \"pc-dimm\", \"id\": \"d2\", "
-                     "\"memdev\": \"r2\", \"slot\": 2}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                       "{\"driver\": \"pc-dimm\", \"id\": \"d2\", "
+                       "\"memdev\": \"r2\", \"slot\": 2}}"),
+                "{\"return\": {}}");
     g_assert_cmpuint(ged_events(b), ==, 0x1);
 
     /* a refused eject: the guest could not offline it */
-    assert_json(send(&f, "{\"execute\": \"device_del\", \"arguments\": "
-                     "{\"id\": \"d2\"}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"device_del\", \"arguments\": "
+                       "{\"id\": \"d2\"}}"), "{\"return\": {}}");
     n = f.p->msgs->len;
     guest_ost(b, 2, 3, 0x82);
     e = find_event(&f, n, "ACPI_DEVICE_OST");
@@ -638,13 +576,11 @@ static void test_running_add_remove(void)
     }
     g_assert_nonnull(nv_machine_find_dimm(f.m, "d2"));
     g_assert_cmpuint(slot_flags(b, 2), ==, 0x1);
-    assert_json(send(&f, "{\"execute\": \"device_del\", \"arguments\": "
-                     "{\"id\": \"d2\"}}"), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"device_del\", \"arguments\": "
+                       "{\"id\": \"d2\"}}"), "{\"return\": {}}");
     g_assert_cmpuint(slot_flags(b, 2), ==, 0x5);
 
-    nv_machine_drop_board(f.m);
-    nv_board_free(b);
-    fixture_down(&f);
+    fixture_down(&f); /* drops and frees the board b (f.b) */
 }
 
 /* Read FIT at @off through the mailbox, as _FIT's RFIT: the status; the
@@ -679,19 +615,20 @@ static void test_running_nvdimm(void)
     NvBoard *b = boot_board(&f);
     g_autoptr(GByteArray) boot_fit = g_byte_array_new();
     g_assert_cmpuint(read_fit(b, 0, boot_fit), ==, NV_DSM_OK);
-    assert_json(send(&f, "{\"execute\": \"object-add\", \"arguments\": "
-                     "{\"qom-type\": \"memory-backend-file\", \"id\": \"f1\", "
-                     "\"mem-path\": \"%s/nv1.img\", \"size\": 268566528, "
-                     "\"share\": true}}", f.dir), "{\"return\": {}}");
+    assert_json(send_f(&f, "{\"execute\": \"object-add\", \"arguments\": "
+                       "{\"qom-type\": \"memory-backend-file\", "
+                       "\"id\": \"f1\", "
+                       "\"mem-path\": \"%s/nv1.img\", \"size\": 268566528, "
+                       "\"share\": true}}", f.dir), "{\"return\": {}}");
     refused(&f, "{\"execute\": \"device_add\", \"arguments\": "
             "{\"driver\": \"nvdimm\", \"id\": \"nv1\", \"memdev\": \"f1\", "
             "\"label-size\": 131072, \"slot\": 0}}",
             GENERIC("device_add nvdimm,id=nv1: slot=0 is already taken by "
                     "-device nvdimm,id=nv0"));
     g_assert_cmpuint(ged_events(b), ==, 0);
-    assert_json(send(&f, "{\"execute\": \"device_add\", \"arguments\": "
-                     "{\"driver\": \"nvdimm\", \"id\": \"nv1\", "
-                     "\"memdev\": \"f1\", \"label-size\": 131072}}"),
+    assert_json(send_f(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                       "{\"driver\": \"nvdimm\", \"id\": \"nv1\", "
+                       "\"memdev\": \"f1\", \"label-size\": 131072}}"),
                 "{\"return\": {}}");
     NvDimm *nv1 = nv_machine_find_dimm(f.m, "nv1");
     g_assert_cmpuint(nv1->slot, ==, 2);
@@ -714,9 +651,7 @@ static void test_running_nvdimm(void)
     g_autoptr(GByteArray) fit2 = g_byte_array_new();
     g_assert_cmpuint(read_fit(b, 0, fit2), ==, NV_DSM_OK);
     g_assert_cmpmem(fit2->data, fit2->len, fit->data, fit->len);
-    nv_machine_drop_board(f.m);
-    nv_board_free(b);
-    fixture_down(&f);
+    fixture_down(&f); /* drops and frees the board b (f.b) */
 }
 
 int main(int argc, char **argv)

@@ -7,37 +7,12 @@
  * the pending-notify block. Every bad request's exact reply, and that it
  * changed nothing (the query before and after, the guest's view).
  */
-#include "hotplug.h"
+#include "dsm-guest.h"
 #include "media-errors.h"
-#include "monitor.h"
-#include "qmp-peer.h"
+#include "monitor-fixture.h"
 #include "state-file.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
-
-static char *canon(const char *json)
-{
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_assert_true(json_parser_load_from_data(parser, json, -1, NULL));
-    return json_to_string(json_parser_get_root(parser), FALSE);
-}
-
-#define assert_json(got, want)                     \
-    do {                                           \
-        g_autofree char *g_ = canon(got);          \
-        g_autofree char *w_ = canon(want);         \
-        g_assert_cmpstr(g_, ==, w_);               \
-    } while (0)
-
-typedef struct {
-    char *dir;
-    NvConfig *cfg;
-    NvMachine *m;
-    NvMonitor *mon;
-    Peer *p;
-    NvBoard *b;     /* a running board, or NULL */
-} Fixture;
 
 /* 512M RAM, 4 slots: nvdimm nv0 (slot 0, with @nv0_extra properties and
  * a state file), a pc-dimm dimm1 (slot 1), nvdimm nv1 (slot 2). */
@@ -59,55 +34,13 @@ static void fixture_up(Fixture *f, const char *nv0_extra)
         "-device", "pc-dimm,id=dimm1,memdev=ram1",
         "-object", obj2, "-device", "nvdimm,id=nv1,memdev=mem2,label-size=0",
         NULL };
-    g_autoptr(GError) err = NULL;
-    f->cfg = nv_config_parse(G_N_ELEMENTS(argv) - 1, (char **)argv, &err);
-    g_assert_no_error(err);
-    g_assert_true(nv_config_plan(f->cfg, &err));
-    f->m = nv_machine_new(f->cfg);
-    f->mon = nv_monitor_new(f->m, f->cfg);
-    f->p = qmp_peer_new(nv_monitor_server(f->mon));
-    f->b = NULL;
-    qmp_peer_send(f->p, "{\"execute\": \"qmp_capabilities\"}");
-}
-
-static void boot(Fixture *f)
-{
-    g_autoptr(GError) err = NULL;
-    f->b = nv_board_new(f->cfg, &err);
-    g_assert_no_error(err);
-    nv_machine_adopt_board(f->m, f->b);
+    monitor_fixture_up(f, argv);
 }
 
 static void fixture_down(Fixture *f)
 {
-    if (f->b) {
-        nv_machine_drop_board(f->m);
-        nv_board_free(f->b);
-    }
-    qmp_peer_free(f->p);
-    nv_monitor_free(f->mon);
-    nv_machine_free(f->m);
-    nv_config_free(f->cfg);
-    g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
-    const char *name;
-    while ((name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(f->dir, name, NULL);
-        g_assert_cmpint(g_unlink(p), ==, 0);
-    }
-    g_assert_cmpint(g_rmdir(f->dir), ==, 0);
-    g_free(f->dir);
-}
-
-static const char *send(Fixture *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static const char *send(Fixture *f, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *text = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    const char *reply = qmp_peer_send(f->p, text);
-    g_test_message("-> %s\n<- %s", text, reply);
-    return reply;
+    monitor_fixture_down(f);
+    monitor_fixture_remove_dir(f);
 }
 
 /* ---- the guest's side ------------------------------------------------ */
@@ -119,19 +52,8 @@ static uint32_t dsm(Fixture *f, uint32_t slot, uint32_t rev, uint32_t fn,
 {
     uint8_t *mb = nv_board_guest_ptr(f->b, f->b->dsm_mailbox,
                                      NV_DSM_MAILBOX_SIZE);
-    nv_st32(mb + NV_DSM_REQ_HANDLE, slot + 1);
-    nv_st32(mb + NV_DSM_REQ_FAMILY, NV_DSM_FAMILY_INTEL);
-    nv_st32(mb + NV_DSM_REQ_REVISION, rev);
-    nv_st32(mb + NV_DSM_REQ_FUNCTION, fn);
-    nv_st32(mb + NV_DSM_REQ_IN_LEN, in_len);
-    if (in_len) {
-        memcpy(mb + NV_DSM_REQ_IN, in, in_len);
-    }
-    uint8_t db[4] = { 0 };
-    g_assert_true(nv_io_dispatch(f->b->bus, NV_IO_MMIO, NV_MMIO_DSM_DOORBELL,
-                                 db, 4, true));
-    *out = mb + NV_DSM_RESP_OUT;
-    return nv_ld32(mb + NV_DSM_RESP_OUT_LEN);
+    return nv_tg_call(f->b, mb, slot + 1, NV_DSM_FAMILY_INTEL, rev, fn, in,
+                      in_len, out);
 }
 
 /* Get SMART of @slot as hex text of its 132 bytes: the guest's view. */
@@ -192,6 +114,17 @@ static void assert_notified(Fixture *f, uint32_t slots)
 
 /* ---- state and refusals ------------------------------------------------ */
 
+/* nv0's state file, read and decoded: *sd (its records the caller's). */
+static void read_state(Fixture *f, NvStateData *sd)
+{
+    g_autofree char *path = g_build_filename(f->dir, "nv0.state", NULL);
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+    g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
+    g_autoptr(GError) err = NULL;
+    g_assert_true(nv_state_decode((const uint8_t *)bytes, len, sd, &err));
+}
+
 /* What a bad request must not change: the queries, the guest's Get SMART
  * of both NVDIMMs (when a board runs), the state file's bytes. */
 static char *state(Fixture *f)
@@ -219,19 +152,12 @@ static char *state(Fixture *f)
 
 static void refused(Fixture *f, const char *request, const char *reply)
 {
-    g_autofree char *before = state(f);
-    guint n = f->p->msgs->len;
-    assert_json(send(f, "%s", request), reply);
-    g_assert_cmpuint(f->p->msgs->len, ==, n + 1); /* no event either */
-    g_autofree char *after = state(f);
-    g_assert_cmpstr(after, ==, before);
+    monitor_assert_refused(f, state, request, reply);
     if (f->b) {
         assert_notified(f, 0);
     }
 }
 
-#define GENERIC(desc) \
-    "{\"error\": {\"class\": \"GenericError\", \"desc\": \"" desc "\"}}"
 #define SET(args) \
     "{\"execute\": \"x-nvdimm-set-health\", \"arguments\": " args "}"
 
@@ -248,6 +174,10 @@ static void refused(Fixture *f, const char *request, const char *reply)
     "\"media-temperature-threshold\": 85.0, "                              \
     "\"controller-temperature-threshold\": 95.0, "                         \
     "\"spares-threshold\": 10, \"latch-shutdown\": false}"
+
+/* The end of x-nvdimm-set-health's refusal of a temperature. */
+#define TEMP_RANGE \
+    "out of range (-2047.9375 to 2047.9375 degrees Celsius, in steps of 1/16)"
 
 static void bad_requests(Fixture *f)
 {
@@ -287,17 +217,14 @@ static void bad_requests(Fixture *f)
             GENERIC("x-nvdimm-set-health: shutdown-state 'unsafe' is not "
                     "one of clean, dirty"));
     refused(f, SET("{\"id\": \"nv0\", \"media-temperature\": 2048}"),
-            GENERIC("x-nvdimm-set-health: media-temperature 2048 is out of "
-                    "range (-2047.9375 to 2047.9375 degrees Celsius, in "
-                    "steps of 1/16)"));
+            GENERIC("x-nvdimm-set-health: media-temperature 2048 is "
+                    TEMP_RANGE));
     refused(f, SET("{\"id\": \"nv0\", \"controller-temperature\": 40.01}"),
             GENERIC("x-nvdimm-set-health: controller-temperature 40.01 is "
-                    "out of range (-2047.9375 to 2047.9375 degrees Celsius, "
-                    "in steps of 1/16)"));
+                    TEMP_RANGE));
     refused(f, SET("{\"id\": \"nv0\", \"media-temperature\": -1e300}"),
-            GENERIC("x-nvdimm-set-health: media-temperature -1e+300 is out "
-                    "of range (-2047.9375 to 2047.9375 degrees Celsius, in "
-                    "steps of 1/16)"));
+            GENERIC("x-nvdimm-set-health: media-temperature -1e+300 is "
+                    TEMP_RANGE));
     refused(f, SET("{\"id\": \"nv0\", \"spares\": \"50\"}"),
             GENERIC("Invalid parameter type for 'spares', expected: "
                     "integer"));
@@ -314,30 +241,36 @@ static void bad_requests(Fixture *f)
 
 /* ---- prelaunch ------------------------------------------------------- */
 
+/* x-nvdimm-query-health of @id: its compact text has @part. */
+static void assert_health_has(Fixture *f, const char *id, const char *part)
+{
+    g_autofree char *qc = canon(send_f(
+        f, "{\"execute\": \"x-nvdimm-query-health\", \"arguments\": "
+        "{\"id\": \"%s\"}}", id));
+    g_assert_nonnull(strstr(qc, part));
+}
+
 static void test_prelaunch(void)
 {
     Fixture f;
     fixture_up(&f, NULL);
-    assert_json(send(&f, "{\"execute\": \"x-nvdimm-query-health\"}"),
+    assert_json(send_f(&f, "{\"execute\": \"x-nvdimm-query-health\"}"),
                 "{\"return\": [" FRESH("nv0", "0") ", "
                 FRESH("nv1", "2") "]}");
     bad_requests(&f);
     /* no guest: nothing to notify, even when asked */
-    assert_json(send(&f, SET("{\"id\": \"nv1\", \"health\": \"critical\", "
-                             "\"media-temperature\": -3.5, "
-                             "\"controller-temperature\": 2047.9375, "
-                             "\"spares\": 0, \"life-used\": 255, "
-                             "\"notify\": true}")),
+    assert_json(send_f(&f, SET("{\"id\": \"nv1\", \"health\": \"critical\", "
+                               "\"media-temperature\": -3.5, "
+                               "\"controller-temperature\": 2047.9375, "
+                               "\"spares\": 0, \"life-used\": 255, "
+                               "\"notify\": true}")),
                 "{\"return\": {\"notified\": false}}");
-    const char *q = send(&f, "{\"execute\": \"x-nvdimm-query-health\", "
-                         "\"arguments\": {\"id\": \"nv1\"}}");
-    g_autofree char *qc = canon(q);
-    g_assert_nonnull(strstr(qc, "\"health\":\"critical\","
-                            "\"media-temperature\":-3.5,"
-                            "\"controller-temperature\":2047.9375,"
-                            "\"spares\":0,\"life-used\":255,"));
+    assert_health_has(&f, "nv1", "\"health\":\"critical\","
+                      "\"media-temperature\":-3.5,"
+                      "\"controller-temperature\":2047.9375,"
+                      "\"spares\":0,\"life-used\":255,");
     /* the first boot keeps it (realize does not start the DIMM over) */
-    boot(&f);
+    monitor_fixture_boot(&f);
     g_autofree char *s = smart(&f, 2);
     /* status 0, valid 0x63f, health 2 (critical), spares 0, used 255,
      * alarms 0, media -3.5 = 0x8038, controller 0x7fff */
@@ -352,13 +285,13 @@ static void test_running(void)
 {
     Fixture f;
     fixture_up(&f, NULL);
-    boot(&f);
+    monitor_fixture_boot(&f);
     g_autofree char *fresh = smart(&f, 0);
     bad_requests(&f);
 
     /* no alarm enabled: a hot DIMM tells nobody (as Inject SMART) */
-    assert_json(send(&f, SET("{\"id\": \"nv0\", "
-                             "\"media-temperature\": 90}")),
+    assert_json(send_f(&f, SET("{\"id\": \"nv0\", "
+                               "\"media-temperature\": 90}")),
                 "{\"return\": {\"notified\": false}}");
     assert_notified(&f, 0);
     g_autofree char *s = smart(&f, 0);
@@ -370,30 +303,30 @@ static void test_running(void)
      * controller threshold: notified as Inject SMART would */
     set_threshold(&f, 0, NV_ALARM_ALL, 10, 100, 95);
     assert_notified(&f, 0); /* 90 < 100: not tripped */
-    assert_json(send(&f, SET("{\"id\": \"nv0\", "
-                             "\"controller-temperature\": 96}")),
+    assert_json(send_f(&f, SET("{\"id\": \"nv0\", "
+                               "\"controller-temperature\": 96}")),
                 "{\"return\": {\"notified\": true}}");
     assert_notified(&f, 1u << 0);
     /* already tripped: no second notification */
-    assert_json(send(&f, SET("{\"id\": \"nv0\", "
-                             "\"controller-temperature\": 97}")),
+    assert_json(send_f(&f, SET("{\"id\": \"nv0\", "
+                               "\"controller-temperature\": 97}")),
                 "{\"return\": {\"notified\": false}}");
     assert_notified(&f, 0);
     /* ... unless asked */
-    assert_json(send(&f, SET("{\"id\": \"nv0\", \"notify\": true}")),
+    assert_json(send_f(&f, SET("{\"id\": \"nv0\", \"notify\": true}")),
                 "{\"return\": {\"notified\": true}}");
     assert_notified(&f, 1u << 0);
     /* spares at the threshold trip it; notify false keeps quiet */
-    assert_json(send(&f, SET("{\"id\": \"nv0\", \"spares\": 10, "
-                             "\"notify\": false}")),
+    assert_json(send_f(&f, SET("{\"id\": \"nv0\", \"spares\": 10, "
+                               "\"notify\": false}")),
                 "{\"return\": {\"notified\": false}}");
     assert_notified(&f, 0);
     /* a health state that is not ok tells the guest; back to ok not */
-    assert_json(send(&f, SET("{\"id\": \"nv1\", \"health\": "
-                             "\"non-critical\"}")),
+    assert_json(send_f(&f, SET("{\"id\": \"nv1\", \"health\": "
+                               "\"non-critical\"}")),
                 "{\"return\": {\"notified\": true}}");
     assert_notified(&f, 1u << 2);
-    assert_json(send(&f, SET("{\"id\": \"nv1\", \"health\": \"ok\"}")),
+    assert_json(send_f(&f, SET("{\"id\": \"nv1\", \"health\": \"ok\"}")),
                 "{\"return\": {\"notified\": false}}");
     assert_notified(&f, 0);
     /* what the guest reads: alarm flags 0x5 (spares, controller) */
@@ -404,8 +337,8 @@ static void test_running(void)
     g_assert_true(g_str_has_prefix(s, "000000003f06000000000000"
                                       "000a0005" "a005" "1006"));
     g_assert_cmpuint(strspn(s + 40, "0"), ==, 2 * (132 - 20));
-    const char *q = send(&f, "{\"execute\": \"x-nvdimm-query-health\", "
-                         "\"arguments\": {\"id\": \"nv0\"}}");
+    const char *q = send_f(&f, "{\"execute\": \"x-nvdimm-query-health\", "
+                           "\"arguments\": {\"id\": \"nv0\"}}");
     assert_json(q, "{\"return\": [{\"id\": \"nv0\", \"slot\": 0, "
                 "\"health\": \"ok\", \"media-temperature\": 90.0, "
                 "\"controller-temperature\": 97.0, \"spares\": 10, "
@@ -422,17 +355,12 @@ static void test_running(void)
 
     /* an unsafe shutdown from the host: notified, and the state file has
      * the count at once (still RUNNING) */
-    assert_json(send(&f, SET("{\"id\": \"nv0\", \"shutdown-state\": "
-                             "\"dirty\", \"shutdown-count\": 7}")),
+    assert_json(send_f(&f, SET("{\"id\": \"nv0\", \"shutdown-state\": "
+                               "\"dirty\", \"shutdown-count\": 7}")),
                 "{\"return\": {\"notified\": true}}");
     assert_notified(&f, 1u << 0);
-    g_autofree char *path = g_build_filename(f.dir, "nv0.state", NULL);
-    g_autofree char *bytes = NULL;
-    gsize len = 0;
-    g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
     NvStateData sd;
-    g_autoptr(GError) err = NULL;
-    g_assert_true(nv_state_decode((const uint8_t *)bytes, len, &sd, &err));
+    read_state(&f, &sd);
     g_assert_cmpuint(sd.shutdown_count, ==, 7);
     g_assert_cmpuint(sd.shutdown_state, ==, 1);
     g_assert_cmphex(sd.flags, ==, NV_STATE_FLAG_RUNNING);
@@ -447,14 +375,11 @@ static void test_properties(void)
     Fixture f;
     fixture_up(&f, ",health=fatal,media-temperature=-0.5,"
                    "controller-temperature=36.0625,spares=42,life-used=200");
-    const char *q = send(&f, "{\"execute\": \"x-nvdimm-query-health\", "
-                         "\"arguments\": {\"id\": \"nv0\"}}");
-    g_autofree char *qc = canon(q);
-    g_assert_nonnull(strstr(qc, "\"health\":\"fatal\","
-                            "\"media-temperature\":-0.5,"
-                            "\"controller-temperature\":36.0625,"
-                            "\"spares\":42,\"life-used\":200,"));
-    boot(&f);
+    assert_health_has(&f, "nv0", "\"health\":\"fatal\","
+                      "\"media-temperature\":-0.5,"
+                      "\"controller-temperature\":36.0625,"
+                      "\"spares\":42,\"life-used\":200,");
+    monitor_fixture_boot(&f);
     g_autofree char *s = smart(&f, 0);
     g_assert_true(g_str_has_prefix(s, "000000003f06000000000000"
                                       "042ac800" "0880" "4102"));
@@ -483,13 +408,8 @@ static NvDimm *dimm(Fixture *f, const char *id)
 /* The media errors in the state file of nv0, as "off:len ..." */
 static char *file_records(Fixture *f)
 {
-    g_autofree char *path = g_build_filename(f->dir, "nv0.state", NULL);
-    g_autofree char *bytes = NULL;
-    gsize len = 0;
-    g_assert_true(g_file_get_contents(path, &bytes, &len, NULL));
     NvStateData sd;
-    g_autoptr(GError) err = NULL;
-    g_assert_true(nv_state_decode((const uint8_t *)bytes, len, &sd, &err));
+    read_state(f, &sd);
     GString *s = g_string_new(NULL);
     for (guint i = 0; i < sd.records->len; i++) {
         const NvStateRecord *r = &g_array_index(sd.records, NvStateRecord, i);
@@ -501,19 +421,21 @@ static char *file_records(Fixture *f)
     return g_string_free(s, FALSE);
 }
 
+/* The refusal of a media error range given neither or both ways. */
+#define EITHER \
+    "give either addr (a guest physical address) or id and offset (in the " \
+    "DIMM)"
+
 static void media_bad_requests(Fixture *f)
 {
     NvDimm *nv0 = dimm(f, "nv0"), *d1 = dimm(f, "dimm1");
     refused(f, ADD("{\"addr\": 0, \"id\": \"nv0\", \"offset\": 0, "
                    "\"length\": 256}"),
-            GENERIC("x-nvdimm-add-media-error: give either addr (a guest "
-                    "physical address) or id and offset (in the DIMM)"));
+            GENERIC("x-nvdimm-add-media-error: " EITHER));
     refused(f, ADD("{\"length\": 256}"),
-            GENERIC("x-nvdimm-add-media-error: give either addr (a guest "
-                    "physical address) or id and offset (in the DIMM)"));
+            GENERIC("x-nvdimm-add-media-error: " EITHER));
     refused(f, CLEAR("{\"id\": \"nv0\", \"length\": 256}"),
-            GENERIC("x-nvdimm-clear-media-error: give either addr (a guest "
-                    "physical address) or id and offset (in the DIMM)"));
+            GENERIC("x-nvdimm-clear-media-error: " EITHER));
     refused(f, ADD("{\"id\": \"nv0\", \"offset\": -256, "
                    "\"length\": 256}"),
             GENERIC("x-nvdimm-add-media-error: offset -256 is negative"));
@@ -582,6 +504,17 @@ static void media_bad_requests(Fixture *f)
                     "inside one NVDIMM"));
 }
 
+/* x-nvdimm-add-media-error of @len bytes at guest address @addr, with
+ * notify: answered notified, and the GED's UC bit raised. */
+static void add_at_notified(Fixture *f, uint64_t addr, uint64_t len)
+{
+    assert_json(send_f(f, ADD("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": %"
+                              G_GUINT64_FORMAT ", \"notify\": true}"),
+                       addr, len),
+                "{\"return\": {\"notified\": true}}");
+    g_assert_cmphex(ged_events(f), ==, NV_GED_EVENT_NVDIMM_UC);
+}
+
 static void test_media_prelaunch(void)
 {
     Fixture f;
@@ -598,25 +531,20 @@ static void test_media_running(void)
 {
     Fixture f;
     fixture_up(&f, NULL);
-    boot(&f);
+    monitor_fixture_boot(&f);
     NvDimm *nv0 = dimm(&f, "nv0"), *nv1 = dimm(&f, "nv1");
-    assert_json(send(&f, QUERY_ME), "{\"return\": []}");
+    assert_json(send_f(&f, QUERY_ME), "{\"return\": []}");
     media_bad_requests(&f);
 
     /* by DIMM offset, no notify: listed, not known, nothing raised */
-    assert_json(send(&f, ADD("{\"id\": \"nv0\", \"offset\": 21504, "
-                             "\"length\": 4096}")),
+    assert_json(send_f(&f, ADD("{\"id\": \"nv0\", \"offset\": 21504, "
+                               "\"length\": 4096}")),
                 "{\"return\": {\"notified\": false}}");
     assert_notified(&f, 0);
     g_assert_cmphex(ged_events(&f), ==, 0);
     /* by guest address, with notify: Notify (NVDR, 0x81) through the GED's
      * UC bit, no DIMM bit */
-    g_autofree char *by_addr = g_strdup_printf(
-        ADD("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": 512, "
-            "\"notify\": true}"), nv1->addr + 1048576);
-    assert_json(send(&f, "%s", by_addr),
-                "{\"return\": {\"notified\": true}}");
-    g_assert_cmphex(ged_events(&f), ==, NV_GED_EVENT_NVDIMM_UC);
+    add_at_notified(&f, nv1->addr + 1048576, 512);
     g_assert_cmphex(pending(&f), ==, 0);
     g_assert_cmphex(ged_events(&f), ==, 0);
     g_autofree char *want = g_strdup_printf(
@@ -625,45 +553,40 @@ static void test_media_running(void)
         "false}, {\"id\": \"nv1\", \"slot\": 2, \"offset\": 1048576, "
         "\"length\": 512, \"addr\": %" G_GUINT64_FORMAT ", \"known\": "
         "true}]}", nv0->addr + 21504, nv1->addr + 1048576);
-    assert_json(send(&f, QUERY_ME), want);
+    assert_json(send_f(&f, QUERY_ME), want);
     g_autofree char *only1 = g_strdup_printf(
         "{\"return\": [{\"id\": \"nv1\", \"slot\": 2, \"offset\": "
         "1048576, \"length\": 512, \"addr\": %" G_GUINT64_FORMAT ", "
         "\"known\": true}]}", nv1->addr + 1048576);
-    assert_json(send(&f, "{\"execute\": \"x-nvdimm-query-media-errors\", "
-                     "\"arguments\": {\"id\": \"nv1\"}}"), only1);
+    assert_json(send_f(&f, "{\"execute\": \"x-nvdimm-query-media-errors\", "
+                       "\"arguments\": {\"id\": \"nv1\"}}"), only1);
     /* persisted at once */
     g_autofree char *rec = file_records(&f);
     g_assert_cmpstr(rec, ==, "0x5400:0x1000");
     /* the same range again (by address): one range, now known */
-    g_autofree char *again = g_strdup_printf(
-        ADD("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": 4096, "
-            "\"notify\": true}"), nv0->addr + 21504);
-    assert_json(send(&f, "%s", again),
-                "{\"return\": {\"notified\": true}}");
-    g_assert_cmphex(ged_events(&f), ==, NV_GED_EVENT_NVDIMM_UC);
+    add_at_notified(&f, nv0->addr + 21504, 4096);
     /* clear the middle: the range splits */
-    assert_json(send(&f, CLEAR("{\"id\": \"nv0\", \"offset\": 22528, "
-                               "\"length\": 1024}")),
+    assert_json(send_f(&f, CLEAR("{\"id\": \"nv0\", \"offset\": 22528, "
+                                 "\"length\": 1024}")),
                 "{\"return\": {\"cleared\": 1024}}");
     g_free(rec);
     rec = file_records(&f);
     g_assert_cmpstr(rec, ==, "0x5400:0x400 0x5c00:0x800");
     /* clearing where there is none: 0 bytes, nothing written */
-    assert_json(send(&f, CLEAR("{\"id\": \"nv0\", \"offset\": 0, "
-                               "\"length\": 256}")),
+    assert_json(send_f(&f, CLEAR("{\"id\": \"nv0\", \"offset\": 0, "
+                                 "\"length\": 256}")),
                 "{\"return\": {\"cleared\": 0}}");
     g_autofree char *by_addr_clear = g_strdup_printf(
         CLEAR("{\"addr\": %" G_GUINT64_FORMAT ", \"length\": 8192}"),
         nv1->addr + 1048576 - 4096);
-    assert_json(send(&f, "%s", by_addr_clear),
+    assert_json(send_f(&f, "%s", by_addr_clear),
                 "{\"return\": {\"cleared\": 512}}");
     media_bad_requests(&f);
 
     /* at most NV_MEDIA_ERR_MAX ranges: the next one is refused */
     for (unsigned i = 0; i < NV_MEDIA_ERR_MAX; i++) {
-        const char *r = send(&f, ADD("{\"id\": \"nv1\", \"offset\": %u, "
-                                     "\"length\": 256}"), 1024 * i);
+        const char *r = send_f(&f, ADD("{\"id\": \"nv1\", \"offset\": %u, "
+                                       "\"length\": 256}"), 1024 * i);
         g_assert_nonnull(strstr(r, "\"return\""));
     }
     g_autofree char *one_more = g_strdup_printf(
@@ -683,7 +606,7 @@ static void test_media_properties(void)
     Fixture f;
     fixture_up(&f, ",media-error=0x2000:4K,media-error.0=1M:512,"
                    "media-error.1=2048:256");
-    boot(&f);
+    monitor_fixture_boot(&f);
     NvDimm *nv0 = dimm(&f, "nv0");
     g_autofree char *want = g_strdup_printf(
         "{\"return\": [{\"id\": \"nv0\", \"slot\": 0, \"offset\": 2048, "
@@ -694,7 +617,7 @@ static void test_media_properties(void)
         "\"length\": 512, \"addr\": %" G_GUINT64_FORMAT ", \"known\": "
         "false}]}", nv0->addr + 2048, nv0->addr + 8192,
         nv0->addr + 1048576);
-    assert_json(send(&f, QUERY_ME), want);
+    assert_json(send_f(&f, QUERY_ME), want);
     g_autofree char *rec = file_records(&f);
     g_assert_cmpstr(rec, ==, "0x800:0x100 0x2000:0x1000 0x100000:0x200");
     fixture_down(&f);

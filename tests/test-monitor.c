@@ -7,43 +7,13 @@
  * The running-guest behaviour (stop/cont/system_reset/quit) is
  * tests/test-qmp-guest.sh's.
  */
-#include "monitor.h"
-#include "qmp-peer.h"
+#include "monitor-fixture.h"
 
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-static Peer *peer_new(NvMonitor *mon)
-{
-    return qmp_peer_new(nv_monitor_server(mon));
-}
-
-/* json-glib's compact text of @json, to compare replies member by member
- * in QEMU's order. */
-static char *canon(const char *json)
-{
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_assert_true(json_parser_load_from_data(parser, json, -1, NULL));
-    return json_to_string(json_parser_get_root(parser), FALSE);
-}
-
-#define assert_json(got, want)                     \
-    do {                                           \
-        g_autofree char *g_ = canon(got);          \
-        g_autofree char *w_ = canon(want);         \
-        g_assert_cmpstr(g_, ==, w_);               \
-    } while (0)
-
-typedef struct {
-    char *dir;
-    NvConfig *cfg;
-    NvMachine *m;
-    NvMonitor *mon;
-    Peer *p;
-} Fixture;
 
 static void fixture_up(Fixture *f, bool no_reboot)
 {
@@ -59,26 +29,12 @@ static void fixture_up(Fixture *f, bool no_reboot)
         "-object", "memory-backend-ram,id=ram2,size=128M",
         "-device", "pc-dimm,memdev=ram2",
         no_reboot ? "-no-reboot" : NULL, NULL };
-    int argc = 0;
-    while (argv[argc]) {
-        argc++;
-    }
-    g_autoptr(GError) err = NULL;
-    f->cfg = nv_config_parse(argc, (char **)argv, &err);
-    g_assert_no_error(err);
-    g_assert_true(nv_config_plan(f->cfg, &err));
-    f->m = nv_machine_new(f->cfg);
-    f->mon = nv_monitor_new(f->m, f->cfg);
-    f->p = peer_new(f->mon);
-    qmp_peer_send(f->p, "{\"execute\": \"qmp_capabilities\"}");
+    monitor_fixture_up(f, argv);
 }
 
 static void fixture_down(Fixture *f)
 {
-    qmp_peer_free(f->p);
-    nv_monitor_free(f->mon);
-    nv_machine_free(f->m);
-    nv_config_free(f->cfg);
+    monitor_fixture_down(f);
     /* planning creates no file: the directory is empty */
     g_assert_cmpint(rmdir(f->dir), ==, 0);
     g_free(f->dir);
@@ -224,7 +180,8 @@ static void test_boot_end_events(void)
 {
     Fixture f;
     fixture_up(&f, false);
-    Peer *p = f.p, *late = peer_new(f.mon); /* not negotiated: no events */
+    /* late: not negotiated, no events */
+    Peer *p = f.p, *late = monitor_peer_new(f.mon);
     guint n = p->msgs->len;
     nv_monitor_boot_ended(f.mon, NV_POWER_RESET);
     nv_monitor_boot_ended(f.mon, NV_POWER_OFF);
