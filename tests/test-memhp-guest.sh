@@ -4,8 +4,8 @@
 # (tests/guest/memhp-host.sh speaks QMP with socat in the test host,
 # tests/guest/memhp.sh is the guest, tests/guest/memhp-touch.c its tool).
 # The machine: -machine pc,nvdimm=on -m 512M,slots=8,maxmem=16G, two NUMA
-# nodes (node 1 without memory at boot), a label-less 128 MiB NVDIMM as the
-# marker mailbox, -qmp; the guest onlines hot-added memory as movable
+# nodes (node 1 without memory at boot), a label-less 128 MiB NVDIMM on node 1
+# as the marker mailbox (its region's target_node is checked), -qmp; the guest onlines hot-added memory as movable
 # (memhp_default_state=online_movable on its command line).
 # Boot 1: object-add memory-backend-ram 1 GiB + device_add pc-dimm:
 #   query-memory-devices lists it (hotplugged), ACPI_DEVICE_OST of the
@@ -47,7 +47,7 @@ else
     args+=' -numa node,nodeid=0 -numa node,nodeid=1'
     run_vmm=(--vmm "nvemu=$vmm")
 fi
-args+=' -object memory-backend-file,id=mbox,share=on,mem-path=$DISK0,size=128M -device nvdimm,id=mbox0,memdev=mbox'
+args+=' -object memory-backend-file,id=mbox,share=on,mem-path=$DISK0,size=128M -device nvdimm,id=mbox0,memdev=mbox,node=1'
 args+=' -nographic -no-reboot -qmp unix:/tmp/qmp.sock,server=on,wait=off'
 args+=' -kernel $KERNEL -initrd $INITRD -append "$APPEND"'
 "$here/../tools/test-host/run" "${run_vmm[@]}" --vmm-args "$args" --boots 2 --disk-mb 128 \
@@ -66,7 +66,9 @@ G=1048576
 slot=$(sed -n 's/^RESULT: host b1 d1-slot=\([0-9]*\)$/\1/p' "$out")
 echo "# d1's slot: $slot"
 
-echo "1..24"
+echo "1..25"
+check "the NVDIMM on node=1: its region's target_node is 1, numa_node the nearest online node (0)" \
+    has '^RESULT: boot=1 region0 numa_node=0 target_node=1$'
 check "the guest onlines hot-added memory as movable (memhp_default_state), 128 MiB blocks" \
     has '^RESULT: boot=1 memtotal0=[0-9]+ block-size=134217728 .* policy=online_movable '
 check "object-add memory-backend-ram 1 GiB and device_add pc-dimm: {} {}" \

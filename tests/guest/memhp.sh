@@ -69,6 +69,11 @@ BS=$(printf '%d' "0x$(cat /sys/devices/system/memory/block_size_bytes)")
 PER_DIMM=$((1073741824 / BS))
 M0=$(memtotal)
 B0=$(blocks | tr '\n' ' ')
+# The mailbox NVDIMM has node=1 (its NFIT SPA and SRAT proximity domain):
+# Linux's region target_node is that node; numa_node is the nearest node
+# online at boot (node 1 has no CPU and no RAM then, so node 0).
+rg=/sys/bus/nd/devices/region0
+r "boot=$TESTHOST_BOOT region0 numa_node=$(cat $rg/numa_node 2>&1) target_node=$(cat $rg/target_node 2>&1)"
 r "boot=$TESTHOST_BOOT memtotal0=$M0 block-size=$BS blocks0=$(echo $B0 | wc -w) policy=$(cat /sys/devices/system/memory/auto_online_blocks) nodes=$(cd /sys/devices/system/node && echo node[0-9]*) cmdline-memhp=$(grep -o 'memhp_default_state=[a-z_]*' /proc/cmdline)"
 
 if [ "$TESTHOST_BOOT" = 2 ]; then
