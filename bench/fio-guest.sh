@@ -12,6 +12,8 @@
 # Prints "RESULT: fio vmm=NAME target=T iops=N clat-mean-us=N" per target,
 # the guest's clocksource first. Any failure: "error=WHAT" and exit 1.
 FIO_SECS=${FIO_SECS:-8}
+FIO_TARGETS=${FIO_TARGETS:-raw ext4dax devdax}   # raw includes raw-nofsync
+want() { case " $FIO_TARGETS " in *" $1 "*) return 0 ;; esac; return 1; }
 vmm=$(sed -n 's/.*testhost\.vmm=\([^ ]*\).*/\1/p' /proc/cmdline)
 B="RESULT: fio vmm=${vmm:-?} boot=${TESTHOST_BOOT:-?}"
 fail() { echo "$B error=$1"; dmesg | tail -n 20 | sed 's/^/GUEST-DMESG: /'; exit 1; }
@@ -36,14 +38,17 @@ ndctl disable-region all >/dev/null 2>&1
 ndctl init-labels -f nmem0 >/dev/null 2>&1 || fail init-labels
 ndctl enable-region all >/dev/null 2>&1
 
+if want raw; then
 ndctl create-namespace -r "$region" -m raw -s 128M >/dev/null 2>&1 || fail ns-raw
 [ -b /dev/pmem0 ] || fail no-pmem0
-echo "$B flush-hints=$(ls /sys/bus/nd/devices/"$region"/ 2>/dev/null | grep -c mapping) deep-flush=$(cat /sys/bus/nd/devices/"$region"/deep_flush 2>/dev/null || echo none)"
+echo "$B deep-flush=$(cat /sys/bus/nd/devices/"$region"/deep_flush 2>/dev/null || echo none)"
 run_fio raw --filename=/dev/pmem0 --ioengine=psync --direct=1
 # the same writes without the fsync: what the flushes cost is the difference
 run_fio raw-nofsync --filename=/dev/pmem0 --ioengine=psync --direct=1 --fsync=0
 ndctl destroy-namespace -f all >/dev/null 2>&1
+fi
 
+if want ext4dax; then
 ndctl create-namespace -r "$region" -m fsdax -s 128M >/dev/null 2>&1 || fail ns-fsdax
 mkfs.ext4 -q -F -b 4096 /dev/pmem0 >/dev/null 2>&1 || fail mkfs
 mkdir -p /mnt/x
@@ -51,9 +56,12 @@ mount -o dax /dev/pmem0 /mnt/x || fail mount-dax
 run_fio ext4dax --filename=/mnt/x/fio.dat --ioengine=psync
 umount /mnt/x
 ndctl destroy-namespace -f all >/dev/null 2>&1
+fi
 
+if want devdax; then
 ndctl create-namespace -r "$region" -m devdax -s 128M >/dev/null 2>&1 || fail ns-devdax
 dax=$(ls /dev/dax* 2>/dev/null | head -n 1)
 [ -c "$dax" ] || fail no-devdax
 run_fio devdax --filename="$dax" --ioengine=dev-dax
+fi
 echo "$B done uptime=$(cut -d' ' -f1 /proc/uptime)"
