@@ -65,6 +65,17 @@ echo "$B clock=$clock uptime=$(uptime_s)"
 echo "$B cpu-flags=$(sed -n 's/^flags[[:space:]]*: //p;T;q' /proc/cpuinfo | tr ' ' ',')"
 swiotlb=$(dmesg | sed -n 's/.*software IO TLB: mapped .*(\([0-9]*\)MB).*/\1/p' | head -n 1)
 echo "$B swiotlb-mib=${swiotlb:-0} memtotal-kib=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
+# Where the guest's boot went: the 8 longest gaps between consecutive kernel
+# messages (the message before the gap is what the kernel was doing), for
+# the report's "where the time goes"; report.py does not parse these lines.
+dmesg | awk -v vmm="${vmm:-?}" -v boot="${TESTHOST_BOOT:-?}" '
+    match($0, /^\[ *[0-9]+\.[0-9]+\]/) {
+        t = substr($0, 2, RLENGTH - 2) + 0
+        if (n++) printf "%.6f %.6f %s\n", t - prev, prev, msg
+        prev = t; msg = substr($0, RLENGTH + 2)
+    }' | sort -rn | head -n 8 | while read -r gap at msg; do
+    echo "RESULT: bench-gap vmm=${vmm:-?} boot=${TESTHOST_BOOT:-?} gap-s=$gap at-s=$at after: $msg"
+done
 
 t0=$(now_ns)
 head -c 1 /dev/random > /dev/null

@@ -325,7 +325,7 @@ def main():
         x = ratio if kind == "ratio" else value
         if x is None:
             return "no data"
-        ok = x <= target if kind in ("ratio", "max") else x >= target
+        ok = (x <= target if kind in ("ratio", "max") else x >= target) and x >= 0
         verdicts.append((label, kind, x, target, ok))
         return "yes" if ok else "NO"
 
