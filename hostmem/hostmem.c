@@ -130,6 +130,8 @@ NvHostMem *nv_hostmem_new(const NvHostMemConfig *cfg)
     hm->cfg.id = g_strdup(cfg->id);
     hm->cfg.mem_path = g_strdup(cfg->mem_path);
     hm->fd = -1;
+    g_mutex_init(&hm->flush_lock);
+    g_cond_init(&hm->flush_done_cond);
     return hm;
 }
 
@@ -148,6 +150,9 @@ void nv_hostmem_free(NvHostMem *hm)
     g_free(hm->cfg.mem_path);
     g_free(hm->canon);
     g_free(hm->note);
+    g_free(hm->flush_error);
+    g_mutex_clear(&hm->flush_lock);
+    g_cond_clear(&hm->flush_done_cond);
     g_free(hm);
 }
 
@@ -300,10 +305,12 @@ bool nv_hostmem_realize(NvHostMem *hm, GError **errp)
     if (hm->size == 0 && !nv_hostmem_prepare(hm, errp)) {
         return false;
     }
-    if (hm->cfg.kind == NV_HOSTMEM_RAM) {
-        return ram_realize(hm, errp);
+    bool ok = hm->cfg.kind == NV_HOSTMEM_RAM ? ram_realize(hm, errp)
+                                            : nv_hostmem_file_realize(hm, errp);
+    if (ok) {
+        nv_hostmem_flush_classify(hm);
     }
-    return nv_hostmem_file_realize(hm, errp);
+    return ok;
 }
 
 /*

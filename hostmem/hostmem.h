@@ -54,6 +54,25 @@ typedef struct {
     bool prealloc;    /* prealloc=on: reserve the space before the guest runs */
 } NvHostMemConfig;
 
+/* What a guest flush (a write to the NVDIMM's flush-hint page) needs from
+ * nvemu to make the guest's stores durable. See nv_hostmem_flush(). */
+typedef enum {
+    /* Nothing nvemu can do makes them more durable: RAM, share=off,
+     * readonly, and file systems whose fsync is a no-op (tmpfs, ramfs,
+     * hugetlbfs: the file lives in the host's memory; it survives nvemu and
+     * the guest, not the host). */
+    NV_FLUSH_NONE,
+    /* Synchronous persistent memory (MAP_SYNC on a DAX file system,
+     * device-dax): the guest's stores reach the media through its own
+     * cache flushes, which act on the same physical caches; the host has
+     * nothing to write back. */
+    NV_FLUSH_CPU,
+    /* A page-cache file (a file system that keeps its files, a block
+     * device): msync of the mapping, which writes back what is dirty and
+     * has the file system commit and flush its device. */
+    NV_FLUSH_MSYNC,
+} NvFlushWork;
+
 typedef struct NvHostMem {
     NvHostMemConfig cfg;
 
@@ -77,6 +96,20 @@ typedef struct NvHostMem {
 
     bool in_use;        /* bound to a DIMM (memdev= may name it only once) */
     uint64_t flushes;   /* persist calls that flushed (pmem_persist, msync) */
+
+    /* Guest flushes (flush.c): what one needs, set by realize; the group
+     * commit's state under flush_lock. */
+    NvFlushWork flush_work;
+    GMutex flush_lock;
+    GCond flush_done_cond;
+    bool flush_running;     /* an msync of the whole mapping is under way */
+    uint64_t flush_started; /* msyncs started (the one running included) */
+    uint64_t flush_done;    /* msyncs finished: 1..flush_done */
+    uint64_t flush_failed;  /* the number of the last msync that failed */
+    char *flush_error;      /* and what went wrong */
+    uint64_t flush_requests; /* nv_hostmem_flush calls (atomic) */
+    /* tests: called before msync number n of a flush, unlocked */
+    void (*flush_hook)(struct NvHostMem *hm, uint64_t n);
     int persist_fault;  /* tests: when non-zero, persist (and sync_written)
                            fail with this errno */
 } NvHostMem;
@@ -114,6 +147,23 @@ void nv_hostmem_remove_created(NvHostMem *hm);
  */
 #define NV_PREALLOC_PROGRESS_MIN GiB
 bool nv_hostmem_prealloc(NvHostMem *hm, GError **errp);
+
+/*
+ * A guest flush of the whole backend: when it returns true, every store
+ * the guest made to the mapping before the call is as durable as the
+ * backing file can make it. By hm->flush_work: NONE and CPU return at once
+ * (no system call); MSYNC persists the whole mapping, as a group commit:
+ * a call that arrives while an msync is under way (it may have passed the
+ * caller's stores already) waits for it and then for the next one, which
+ * starts after the call and covers it; one msync serves every call that
+ * arrived while the previous one ran. Thread-safe. Fails (the guest
+ * cannot be told, the caller reports it) when the msync covering the
+ * call, or one after it, failed.
+ */
+bool nv_hostmem_flush(NvHostMem *hm, GError **errp);
+/* Set hm->flush_work from the realized mapping (realize calls it). */
+void nv_hostmem_flush_classify(NvHostMem *hm);
+const char *nv_hostmem_flush_work_name(NvFlushWork w);
 
 /* Make [offset, offset+len) durable. Bounds-checked against hm->size. */
 bool nv_hostmem_persist(NvHostMem *hm, uint64_t offset, uint64_t len,

@@ -6,6 +6,7 @@
 #include "vm.h"
 #include "boot.h"
 #include "kvm.h"
+#include "flush-hint.h"
 #include "signals.h"
 
 #include <errno.h>
@@ -49,6 +50,7 @@ struct NvVm {
     NvPark *park;         /* the machine's: pause and resume */
     NvSlots *slots;       /* the machine's KVM slot ids */
     volatile bool stop;
+    uint8_t *flush_pages; /* plain memory behind the quiet flush-hint pages */
     GMutex lock;
     char *error;          /* first fatal vCPU error, or NULL */
 };
@@ -302,6 +304,33 @@ bool nv_vm_unmap(NvVm *vm, uint64_t gpa, GError **errp)
     return true;
 }
 
+/* The flush-hint pages of NVDIMMs whose flushes need nothing from nvemu
+ * (tmpfs, device-dax, MAP_SYNC) as plain memory: the guest's flush write
+ * lands there, without an exit (flush-hint.h). */
+static bool map_quiet_flush_pages(NvVm *vm, GError **errp)
+{
+    g_autoptr(GArray) runs = nv_flush_hint_quiet_runs(vm->board->cfg->dimms);
+    if (runs->len == 0) {
+        return true;
+    }
+    const size_t len = (size_t)NV_MAX_SLOTS * NV_FLUSH_HINT_STRIDE;
+    vm->flush_pages = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (vm->flush_pages == MAP_FAILED) {
+        vm->flush_pages = NULL;
+        return kvm_error(errp, "mmap of the flush-hint pages");
+    }
+    for (guint i = 0; i < runs->len; i++) {
+        const NvFlushQuietRun *r = &g_array_index(runs, NvFlushQuietRun, i);
+        if (!add_slot(vm, r->gpa, r->len,
+                      vm->flush_pages + (r->gpa - NV_MMIO_FLUSH_HINTS),
+                      false, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void irq_line(void *opaque, unsigned irq, bool level)
 {
     NvVm *vm = opaque;
@@ -339,7 +368,7 @@ static bool create_vm(NvVm *vm, GError **errp)
     if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid) < 0) {
         return kvm_error(errp, "KVM_GET_SUPPORTED_CPUID");
     }
-    return map_memory(vm, errp);
+    return map_memory(vm, errp) && map_quiet_flush_pages(vm, errp);
 }
 
 /* ---- vCPUs ------------------------------------------------------------ */
@@ -613,6 +642,9 @@ void nv_vm_free(NvVm *vm)
     }
     if (vm->kvm_fd >= 0) {
         close(vm->kvm_fd);
+    }
+    if (vm->flush_pages) {
+        munmap(vm->flush_pages, (size_t)NV_MAX_SLOTS * NV_FLUSH_HINT_STRIDE);
     }
     g_free(vm->error);
     g_mutex_clear(&vm->lock);

@@ -128,6 +128,7 @@ static int run_guest(NvConfig *cfg)
     if (cfg->pidfile) {
         nv_pidfile_remove(cfg->pidfile);
     }
+    nv_time_mark("exiting");
     return rc;
 }
 
@@ -154,9 +155,11 @@ int main(int argc, char **argv)
         printf("nvemu: /dev/kvm can boot a Linux guest\n");
         return 0;
     }
+    nv_time_mark("parsed");
     if (!nv_config_plan(cfg, &err)) {
         return fail(err);
     }
+    nv_time_mark("planned");
     if (cfg->print_memory_map) {
         nv_config_print_memory_map(cfg, stdout);
         return 0;

@@ -188,7 +188,9 @@ static void run_loop(NvMachine *m)
 NvPowerRequest nv_machine_boot(NvMachine *m, bool *ran, GError **errp)
 {
     NvConfig *cfg = m->cfg;
+    nv_time_mark("boot");
     g_autoptr(NvBoard) board = nv_board_new(cfg, errp);
+    nv_time_mark("board-ready");
     NvBootInfo boot;
     if (board) {
         for (guint i = 0; i < cfg->dimms->len; i++) {
@@ -208,6 +210,7 @@ NvPowerRequest nv_machine_boot(NvMachine *m, bool *ran, GError **errp)
     }
     *ran = true;
     nv_hotplug_board_up(m, board); /* the guest's _OST and eject reach us */
+    nv_time_mark("kernel-loaded");
     nv_config_outputs_started(cfg); /* -serial file: truncates now */
     nv_daemon_ready();               /* -daemonize: the parent exits 0 */
     NvVm *vm = nv_vm_start(board, &boot, m->park, &m->slots, errp);
@@ -221,9 +224,11 @@ NvPowerRequest nv_machine_boot(NvMachine *m, bool *ran, GError **errp)
     m->loop = g_main_loop_new(m->ctx, FALSE);
     m->state = NV_RUN_RUNNING;
     g_mutex_unlock(&m->lock);
+    nv_time_mark("vcpus-started");
 
     run_loop(m);
 
+    nv_time_mark("guest-stopped");
     nv_vm_stop(vm);
     NvPowerRequest result = NV_POWER_NONE;
     if (m->unbacked) {
@@ -248,6 +253,7 @@ NvPowerRequest nv_machine_boot(NvMachine *m, bool *ran, GError **errp)
     g_mutex_unlock(&m->lock);
     nv_vm_free(vm);                   /* no vCPU calls the ops any more */
     nv_hotplug_board_down(m, board);
+    nv_time_mark("vm-freed");
     return result;
 }
 

@@ -733,11 +733,17 @@ static void test_flush_hint(Fx *fx, gconstpointer data)
     NvDimm *nv0 = g_ptr_array_index(fx->cfg->dimms, 0);
     NvDimm *nv2 = g_ptr_array_index(fx->cfg->dimms, 2);
     uint64_t f0 = nv0->memdev->flushes, f2 = nv2->memdev->flushes;
+    uint64_t r0 = nv0->memdev->flush_requests;
+    uint64_t r2 = nv2->memdev->flush_requests;
+    /* an msync only where the backend needs one (not on tmpfs) */
+    uint64_t msyncs = nv0->memdev->flush_work == NV_FLUSH_MSYNC;
     uint64_t page0 = NV_MMIO_FLUSH_HINTS + nv0->slot * NV_FLUSH_HINT_STRIDE;
     uint8_t v[8] = { 1 };
     g_assert_true(nv_io_dispatch(fx->board->bus, NV_IO_MMIO, page0, v, 8,
                                  true));
-    g_assert_cmpuint(nv0->memdev->flushes, ==, f0 + 1);
+    g_assert_cmpuint(nv0->memdev->flush_requests, ==, r0 + 1);
+    g_assert_cmpuint(nv2->memdev->flush_requests, ==, r2);
+    g_assert_cmpuint(nv0->memdev->flushes, ==, f0 + msyncs);
     g_assert_cmpuint(nv2->memdev->flushes, ==, f2);
     g_assert_true(nv_io_dispatch(fx->board->bus, NV_IO_MMIO, page0 + 64, v, 8,
                                  false));

@@ -741,9 +741,35 @@ static void test_align(void)
     g_assert_cmpuint(nv_align_down(7 * MiB, 3 * MiB), ==, 6 * MiB);
 }
 
+/* nv_time_mark: silent without NVEMU_TIME_MARKS; with it, one line of
+ * seconds since the process started (this test process: under a minute). */
+static void test_time_mark(void)
+{
+    if (g_test_subprocess()) {
+        if (g_getenv("NVEMU_TIME_MARKS")) {
+            nv_time_mark("marked");
+            nv_time_mark("again");
+        } else {
+            nv_time_mark("silent");
+        }
+        return;
+    }
+    g_unsetenv("NVEMU_TIME_MARKS");
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr_unmatched("*time-mark*");
+    g_setenv("NVEMU_TIME_MARKS", "1", TRUE);
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_unsetenv("NVEMU_TIME_MARKS");
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("nvemu: time-mark *.* marked\nnvemu: time-mark *.* again\n");
+    g_test_trap_assert_stderr_unmatched("*time-mark -1*");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/util/time-mark", test_time_mark);
 
     g_test_add_func("/util/size/parse-ok", test_size_ok);
     g_test_add_func("/util/size/parse-bad", test_size_bad);

@@ -105,6 +105,11 @@ static inline bool nv_add_ok(uint64_t a, uint64_t b, uint64_t *out)
     return true;
 }
 
+/* With NVEMU_TIME_MARKS set in the environment, print "nvemu: time-mark S
+ * WHAT" on stderr: S seconds since the process started (its start known to
+ * 10 ms). Otherwise nothing. Thread-safe. */
+void nv_time_mark(const char *what);
+
 /* Prefix an error message: "<prefix>: <old message>". */
 void nv_error_prefix(GError **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
