@@ -162,8 +162,10 @@ GArray *nv_board_e820(const NvBoard *b)
         NvE820Entry high = { 4 * GiB, l->ram_above_4g, NV_E820_RAM };
         g_array_append_val(map, high);
     }
-    /* pc-dimms present at boot are plain RAM to the guest (there is no
-     * memory hotplug yet); NVDIMMs stay out: the NFIT describes them. */
+    /* pc-dimms present at boot are plain RAM to the guest, onlined at boot
+     * whatever its hotplug policy (the memory hotplug controller lists them
+     * as present too, and the SRAT as hot-pluggable); NVDIMMs stay out: the
+     * NFIT describes them. */
     for (guint i = 0; i < b->cfg->dimms->len; i++) {
         const NvDimm *d = g_ptr_array_index(b->cfg->dimms, i);
         if (d->kind == NV_DIMM_PC) {
