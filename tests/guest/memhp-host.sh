@@ -82,13 +82,9 @@ boot2() {
 case "$1" in
 before)
     mbox_clear
-    (qmp_open; "boot$2"; qmp_close; : > /tmp/qmp-done) &
+    session_start "$2"
     ;;
 after)
-    i=0
-    while [ ! -e /tmp/qmp-done ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    [ -e /tmp/qmp-done ] || r "session-unfinished"
-    qmp_dump
-    rm -f /tmp/qmp-done $Q
+    session_end
     ;;
 esac

@@ -58,3 +58,16 @@ qmp_close() {
 qmp_dump() {
     [ -e $Q ] && norm | sed "s/^/RESULT: host b$BOOT qmp< /"
 }
+# /host.sh before N: boot N's QMP session (the script's function bootN) in
+# the background, while the VMM runs; /tmp/qmp-done marks its end
+session_start() {
+    (qmp_open; "boot$1"; qmp_close; : > /tmp/qmp-done) &
+}
+# /host.sh after N: wait up to 10 s for the session, then its transcript
+session_end() {
+    i=0
+    while [ ! -e /tmp/qmp-done ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -e /tmp/qmp-done ] || r "session-unfinished"
+    qmp_dump
+    rm -f /tmp/qmp-done $Q
+}

@@ -30,13 +30,9 @@ before)
     # existing file and refuses one of another size; the runner makes
     # whole MiB)
     [ "$2" = 1 ] && dd if=/dev/null of="$DISK1" bs=1 seek=$NVSIZE 2>/dev/null
-    (qmp_open; "boot$2"; qmp_close; : > /tmp/qmp-done) &
+    session_start "$2"
     ;;
 after)
-    i=0
-    while [ ! -e /tmp/qmp-done ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    [ -e /tmp/qmp-done ] || r "session-unfinished"
-    qmp_dump
-    rm -f /tmp/qmp-done $Q
+    session_end
     ;;
 esac
