@@ -8,6 +8,8 @@ import re
 import statistics
 import sys
 
+from vmm_runs import note_exit, print_tail
+
 VMMS = ("qemu", "nvemu")
 ROWS = (
     ("add1-ms", "device_add 1 GiB -> all blocks online", True),
@@ -37,9 +39,7 @@ def main():
         if m:
             runs.append(f"  guest boot {m.group(1)}: {m.group(2)}")
             continue
-        m = re.match(r"TESTHOST: vmm=(\w+) boot=(\d+) vmm-exit=(\d+) secs=(\S+)", line)
-        if m:
-            exits.setdefault(m.group(1), []).append(f"{m.group(3)} ({m.group(4)} s)")
+        note_exit(line, exits)
 
     def vals(vmm, key):
         return [float(d[key]) for d in rounds[vmm] if key in d]
@@ -62,17 +62,8 @@ def main():
                             + ("met" if ratio <= 1.0 else "MISSED" if ratio == ratio else "no numbers"))
     print(f"{'  (rounds QEMU/nvemu)':40} {n['qemu']:>24} {n['nvemu']:>24}")
     print()
-    for v in verdicts:
-        print("verdict: " + v)
-    print()
-    print("VMM exits: " + "; ".join(f"{v}: {', '.join(exits.get(v, []))}" for v in VMMS))
-    print("runs:")
-    print("\n".join(runs))
     missing = [v for v in VMMS if not rounds[v]]
-    if missing:
-        print("missing: " + ", ".join(missing))
-        return 1
-    return 0
+    return print_tail(verdicts, exits, runs, missing, VMMS)
 
 
 if __name__ == "__main__":

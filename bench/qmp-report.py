@@ -9,6 +9,8 @@ import re
 import statistics
 import sys
 
+from vmm_runs import note_exit, print_tail
+
 CMDS = ("query-status", "query-memory-devices")
 VMMS = ("qemu", "nvemu")
 
@@ -37,9 +39,7 @@ def main():
             elif rest.startswith(("devices ", "status ", "error", "own-part ")):
                 runs.append(f"  {vmm:5} boot {boot}: {rest}")
             continue
-        m = re.match(r"TESTHOST: vmm=(\w+) boot=(\d+) vmm-exit=(\d+) secs=(\S+)", line)
-        if m:
-            exits.setdefault(m.group(1), []).append(f"{m.group(3)} ({m.group(4)} s)")
+        note_exit(line, exits)
     missing = [f"{v} {c}" for v in VMMS for c in CMDS if (v, c) not in lat]
     missing += [f"{v} smaps" for v in VMMS if v not in mem]
 
@@ -74,16 +74,7 @@ def main():
     verdicts.append(f"own memory {r:.2f}x QEMU's {own['qemu'] / 1024:.1f} MiB (target <= 0.15x): "
                     + ("met" if r <= 0.15 else "MISSED"))
     print()
-    for v in verdicts:
-        print("verdict: " + v)
-    print()
-    print("VMM exits: " + "; ".join(f"{v}: {', '.join(exits.get(v, []))}" for v in VMMS))
-    print("runs:")
-    print("\n".join(runs))
-    if missing:
-        print("missing: " + ", ".join(missing))
-        return 1
-    return 0
+    return print_tail(verdicts, exits, runs, missing, VMMS)
 
 
 if __name__ == "__main__":
