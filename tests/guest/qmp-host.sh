@@ -66,6 +66,9 @@ session() {
         [ -d "/proc/$pid/task/$t" ] && n=$((n + 1))
     done
     r "cpu-threads-of-nvemu=$n"
+    # go: the guest starts its 4 s sleep now (a write to the shared
+    # backing file, which the guest reads through /dev/pmem0)
+    echo qmp-go | dd of="$DISK0" bs=4096 seek=4 conv=notrunc,sync 2>/dev/null
     wait_block qmp-sleeping 1 600 || r "no-sleeping-marker"
     q st '{"execute":"stop","id":"st"}'
     read -r t0 _ < /proc/uptime
@@ -76,9 +79,15 @@ session() {
     sleep 6
     block 3 | grep -q qmp-slept && r "guest-ran-while-stopped"
     q s3 '{"execute":"query-status","id":"s3"}'
-    q ct '{"execute":"cont","id":"ct"}'
+    # stopped-for is a lower bound of the time the vCPUs stood still: from
+    # the stop's reply (they are parked by then) to just before cont is
+    # sent. Reading it after cont's reply would add this shell's polling
+    # delay, which the guest's clock never sees.
     read -r t1 _ < /proc/uptime
+    q ct '{"execute":"cont","id":"ct"}'
+    read -r t2 _ < /proc/uptime
     r "stopped-for=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')"
+    r "cont-reply-after=$(echo "$t1 $t2" | awk '{ printf "%.2f", $2 - $1 }')"
     q s4 '{"execute":"query-status","id":"s4"}'
     wait_block qmp-slept 3 600 || r "no-slept-marker"
     q rs '{"execute":"system_reset","id":"rs"}'

@@ -1,7 +1,8 @@
 # Guest side of tests/test-qmp-guest.sh. The test host's job (qmp-host.sh)
 # watches the pmem backing file for this script's markers (4K blocks of
 # /dev/pmem0, a label-less nvdimm) and drives nvemu's QMP monitor:
-#   boot 1: data in block 0, "sleeping" in block 1, then a 4 s sleep
+#   boot 1: data in block 0; when the host's "go" is in block 4,
+#           "sleeping" in block 1, then a 4 s sleep
 #           (the host stops and continues the guest inside it), "slept" in
 #           block 3, then wait for the host's system_reset;
 #   boot 2 (after the reset): block 0's data must still be there; "up" in
@@ -45,11 +46,16 @@ if has qmp-data-boot1 0; then
     exit 1
 fi
 mark qmp-data-boot1 0 && r boot1-data-written
+# the host writes "go" in block 4 when its queries are done: the 4 s sleep
+# starts then, so its stop lands inside the sleep however slow it was
+i=0
+while ! has qmp-go 4 && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+has qmp-go 4 || r "no-go-marker"
 u0=$(cut -d' ' -f1 /proc/uptime) d0=$(date +%s)
 mark qmp-sleeping 1
 sleep 4
 u1=$(cut -d' ' -f1 /proc/uptime) d1=$(date +%s)
-r "boot1-slept uptime0=$u0 uptime1=$u1 date0=$d0 date1=$d1"
+r "boot1-slept uptime0=$u0 uptime1=$u1 date0=$d0 date1=$d1 clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 mark qmp-slept 3
 sleep 120
 r survived-reset
