@@ -4,6 +4,7 @@
  * (prepare, then realize, which may create the file).
  */
 #include "vm-int.h"
+#include "state-file.h"
 
 NvHostMem *nv_machine_find_backend(NvMachine *m, const char *id)
 {
@@ -54,6 +55,14 @@ bool nv_machine_add_backend(NvMachine *m, NvHostMem *hm, const char *who,
     }
     for (guint i = 0; i < cfg->dimms->len; i++) {
         NvDimm *d = g_ptr_array_index(cfg->dimms, i);
+        g_autoptr(GError) same = NULL;
+        if (d->state_file &&
+            !nv_state_file_clash(d, hm->cfg.mem_path, "", &same)) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT, "%s: mem-path=%s "
+                        "is the same file as state-file of %s (%s)", who,
+                        hm->cfg.mem_path, d->name, d->state_file);
+            return false;
+        }
         if (d->label_mem && nv_hostmem_same_file(hm, d->label_mem)) {
             g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT, "%s: mem-path=%s "
                         "is the same file as label-file of %s (%s)", who,

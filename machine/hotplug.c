@@ -7,6 +7,7 @@
 #include "acpi.h"
 #include "flush-hint.h"
 #include "memhp.h"
+#include "state-file.h"
 
 /* ---- the board's side -------------------------------------------------- */
 
@@ -198,6 +199,7 @@ bool nv_hotplug_pause(NvMachine *m)
 /* Undo what nv_dimm_plan_add() and nv_dimm_realize() did outside @d. */
 static void unplan(NvDimm *d)
 {
+    nv_dimm_unrealize(d); /* its state file as it was */
     d->memdev->in_use = false;
     d->memdev = NULL;
     if (d->label_mem) {
@@ -223,6 +225,18 @@ static bool map_dimm(NvMachine *m, NvDimm *d, GError **errp)
     return true;
 }
 
+/* The boot's check of state files (each one no other file of the
+ * machine's) with @d among the DIMMs. */
+static bool state_file_distinct(NvConfig *cfg, NvDimm *d, GError **errp)
+{
+    g_autoptr(GPtrArray) all = g_ptr_array_new(); /* borrowed, not owned */
+    for (guint i = 0; i < cfg->dimms->len; i++) {
+        g_ptr_array_add(all, g_ptr_array_index(cfg->dimms, i));
+    }
+    g_ptr_array_add(all, d);
+    return nv_state_files_check(all, cfg->backends, errp);
+}
+
 bool nv_machine_plug_dimm(NvMachine *m, NvDimm *d, GError **errp)
 {
     NvConfig *cfg = m->cfg;
@@ -236,7 +250,8 @@ bool nv_machine_plug_dimm(NvMachine *m, NvDimm *d, GError **errp)
                     d->name, d->slot, o->name);
         return false;
     }
-    if (!nv_dimm_plan_add(&cfg->board, cfg->backends, cfg->dimms,
+    if (!state_file_distinct(cfg, d, errp) ||
+        !nv_dimm_plan_add(&cfg->board, cfg->backends, cfg->dimms,
                           &cfg->layout, d, errp)) {
         return false;
     }

@@ -41,6 +41,14 @@ const NvQmpArg nv_monitor_device_add_args[] = {
     { "label-file", NV_QMP_ARG_STR, true },
     { "uuid", NV_QMP_ARG_STR, true },
     { "unarmed", NV_QMP_ARG_BOOL, true },
+    /* nvemu's own (docs/health.md), as on -device nvdimm */
+    { "state-file", NV_QMP_ARG_STR, true },
+    { "health", NV_QMP_ARG_STR, true },
+    { "media-temperature", NV_QMP_ARG_NUMBER, true },
+    { "controller-temperature", NV_QMP_ARG_NUMBER, true },
+    { "spares", NV_QMP_ARG_INT, true },
+    { "life-used", NV_QMP_ARG_INT, true },
+    { "media-error", NV_QMP_ARG_ANY, true }, /* "OFF:LEN", or a list */
     { NULL, 0, false },
 };
 
@@ -49,9 +57,47 @@ static const NvQmpArg id_args[] = {
     { NULL, 0, false },
 };
 
+static void append_opt(GString *t, const char *key, const char *val)
+{
+    g_auto(GStrv) parts = g_strsplit(val, ",", -1);
+    g_autofree char *esc = g_strjoinv(",,", parts);
+    g_string_append_printf(t, "%s%s=%s", t->len ? "," : "", key, esc);
+}
+
+/* media-error: one "OFFSET:LENGTH" string, or a list of them (the
+ * command line's media-error.0=, media-error.1=, ...). */
+static bool media_errors_text(const char *cmd, JsonNode *n, GString *t,
+                              GError **errp)
+{
+    if (JSON_NODE_HOLDS_VALUE(n) &&
+        json_node_get_value_type(n) == G_TYPE_STRING) {
+        append_opt(t, "media-error", json_node_get_string(n));
+        return true;
+    }
+    JsonArray *a = JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+    for (guint i = 0; a && i < json_array_get_length(a); i++) {
+        JsonNode *e = json_array_get_element(a, i);
+        if (!JSON_NODE_HOLDS_VALUE(e) ||
+            json_node_get_value_type(e) != G_TYPE_STRING) {
+            a = NULL;
+            break;
+        }
+        g_autofree char *key = g_strdup_printf("media-error.%u", i);
+        append_opt(t, key, json_node_get_string(e));
+    }
+    if (!a) {
+        g_set_error(errp, NV_QMP_ERROR, NV_QMP_ERROR_GENERIC,
+                    "%s: Invalid parameter type for 'media-error', expected: "
+                    "string or array of strings", cmd);
+        return false;
+    }
+    return true;
+}
+
 /* "key=value,..." of @args (schema-checked: known keys, right types);
- * commas in strings doubled. A negative number is an error, except
- * slot=-1, QEMU's "any slot" (PC_DIMM_UNASSIGNED_SLOT): left out. */
+ * commas in strings doubled. A negative integer is an error, except
+ * slot=-1, QEMU's "any slot" (PC_DIMM_UNASSIGNED_SLOT): left out; a
+ * temperature may be negative or fractional. */
 static char *opts_text(const char *cmd, JsonObject *args, GError **errp)
 {
     g_autoptr(GString) t = g_string_new(NULL);
@@ -59,9 +105,19 @@ static char *opts_text(const char *cmd, JsonObject *args, GError **errp)
     for (GList *l = names; l; l = l->next) {
         const char *key = l->data;
         JsonNode *n = json_object_get_member(args, key);
+        if (!strcmp(key, "media-error")) {
+            if (!media_errors_text(cmd, n, t, errp)) {
+                return NULL;
+            }
+            continue;
+        }
         GType type = json_node_get_value_type(n);
         g_autofree char *val = NULL;
-        if (type == G_TYPE_BOOLEAN) {
+        if (g_str_has_suffix(key, "-temperature")) {
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+            val = g_strdup(g_ascii_dtostr(buf, sizeof(buf),
+                                          json_node_get_double(n)));
+        } else if (type == G_TYPE_BOOLEAN) {
             val = g_strdup(json_node_get_boolean(n) ? "on" : "off");
         } else if (type == G_TYPE_INT64) {
             gint64 v = json_node_get_int(n);
@@ -75,11 +131,9 @@ static char *opts_text(const char *cmd, JsonObject *args, GError **errp)
             }
             val = g_strdup_printf("%" G_GINT64_FORMAT, v);
         } else {
-            g_auto(GStrv) parts = g_strsplit(json_node_get_string(n), ",",
-                                             -1);
-            val = g_strjoinv(",,", parts);
+            val = g_strdup(json_node_get_string(n));
         }
-        g_string_append_printf(t, "%s%s=%s", t->len ? "," : "", key, val);
+        append_opt(t, key, val);
     }
     return g_strdup(t->str);
 }

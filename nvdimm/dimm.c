@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *nv_dimm_kind_name(NvDimmKind kind)
@@ -250,19 +251,29 @@ bool nv_dimm_realize(NvDimm *dimm, GError **errp)
     if (dimm->kind != NV_DIMM_NVDIMM) {
         return true;
     }
-    if (!realize_state(dimm, errp)) {
-        return false;
+    if (dimm->label_size) {
+        NvHostMem *mem = dimm->label_mem ? dimm->label_mem : dimm->memdev;
+        uint64_t off = dimm->label_mem ? 0 : dimm->label_offset;
+        if (!nv_label_store_init(&dimm->state.labels, mem, off,
+                                 dimm->label_size, dimm->unarmed, errp)) {
+            nv_error_prefix(errp, "%s", dimm->name);
+            return false;
+        }
+        dimm->state.has_labels = true;
     }
-    if (dimm->label_size == 0) {
-        return true;
+    /* last: the one step that writes a file of the user's */
+    return realize_state(dimm, errp);
+}
+
+void nv_dimm_unrealize(NvDimm *dimm)
+{
+    if (!dimm->state.state_file) {
+        return;
     }
-    NvHostMem *mem = dimm->label_mem ? dimm->label_mem : dimm->memdev;
-    uint64_t off = dimm->label_mem ? 0 : dimm->label_offset;
-    if (!nv_label_store_init(&dimm->state.labels, mem, off, dimm->label_size,
-                             dimm->unarmed, errp)) {
-        nv_error_prefix(errp, "%s", dimm->name);
-        return false;
+    g_autoptr(GError) err = NULL;
+    if (!nv_state_file_restore(dimm->state.state_file, &err)) {
+        fprintf(stderr, "nvemu: warning: %s\n", err->message);
     }
-    dimm->state.has_labels = true;
-    return true;
+    g_clear_pointer(&dimm->state.state_file, nv_state_file_free);
+    dimm->state.realized = false;
 }

@@ -225,6 +225,9 @@ bool nv_dimm_plan_add(const NvBoardConfig *board, GPtrArray *backends,
  * backends are realized by the caller first. Labels are read-only when the
  * backend is read-only or the DIMM is unarmed. */
 bool nv_dimm_realize(NvDimm *dimm, GError **errp);
+/* A DIMM whose device_add failed after nv_dimm_realize(): its state file
+ * goes back to what it was (a warning on stderr if it cannot). */
+void nv_dimm_unrealize(NvDimm *dimm);
 
 /* The end of a clean run (guest poweroff, quit, a stop signal): the
  * state file, if any, is written clean. Without it nothing. */

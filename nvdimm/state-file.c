@@ -18,6 +18,7 @@
 struct NvStateFile {
     char *path;
     char *who;
+    GBytes *before;   /* the file as open found it, or NULL: missing */
 };
 
 static void fail(GError **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -245,11 +246,36 @@ NvStateFile *nv_state_file_open(const char *path, NvDimm *dimm,
         h->shutdown_count++;
         h->shutdown_state = 1;
     }
+    if (buf) {
+        sf->before = g_bytes_new_take(g_steal_pointer(&buf), len);
+    }
     if (!nv_state_file_save(sf, h, dimm->state.media_errors, false, errp)) {
         nv_state_file_free(sf);
         return NULL;
     }
     return sf;
+}
+
+bool nv_state_file_restore(NvStateFile *sf, GError **errp)
+{
+    if (!sf->before) {
+        if (unlink(sf->path) != 0 && errno != ENOENT) {
+            g_set_error(errp, NV_ERROR, NV_ERROR_IO, "%s: state-file '%s': "
+                        "cannot remove it: %s", sf->who, sf->path,
+                        g_strerror(errno));
+            return false;
+        }
+        return true;
+    }
+    gsize n;
+    const guint8 *p = g_bytes_get_data(sf->before, &n);
+    g_autoptr(GByteArray) b = g_byte_array_sized_new((guint)n);
+    g_byte_array_append(b, p, (guint)n);
+    if (!write_atomic(sf->path, b, errp)) {
+        g_prefix_error(errp, "%s: state-file '%s': ", sf->who, sf->path);
+        return false;
+    }
+    return true;
 }
 
 bool nv_state_file_save(NvStateFile *sf, const NvDimmHealth *h,
@@ -287,8 +313,8 @@ static char *file_key(const char *path)
     return g_strdup_printf("new:%s/%s", real ? real : canon, base);
 }
 
-static bool clash(const NvDimm *d, const char *other, const char *what,
-                  GError **errp)
+bool nv_state_file_clash(const NvDimm *d, const char *other,
+                         const char *what, GError **errp)
 {
     if (!other) {
         return true;
@@ -323,7 +349,7 @@ bool nv_state_files_check(GPtrArray *dimms, GPtrArray *backends,
             NvHostMem *hm = g_ptr_array_index(backends, j);
             g_autofree char *what = g_strdup_printf(
                 "mem-path of -object memory-backend-file,id=%s", hm->cfg.id);
-            if (!clash(d, hm->cfg.mem_path, what, errp)) {
+            if (!nv_state_file_clash(d, hm->cfg.mem_path, what, errp)) {
                 return false;
             }
         }
@@ -331,8 +357,8 @@ bool nv_state_files_check(GPtrArray *dimms, GPtrArray *backends,
             NvDimm *o = g_ptr_array_index(dimms, j);
             g_autofree char *lf = g_strdup_printf("label-file of %s", o->name);
             g_autofree char *sf = g_strdup_printf("state-file of %s", o->name);
-            if (!clash(d, o->label_file, lf, errp) ||
-                (j < i && !clash(d, o->state_file, sf, errp))) {
+            if (!nv_state_file_clash(d, o->label_file, lf, errp) ||
+                (j < i && !nv_state_file_clash(d, o->state_file, sf, errp))) {
                 return false;
             }
         }
@@ -352,5 +378,8 @@ void nv_state_file_free(NvStateFile *sf)
     }
     g_free(sf->path);
     g_free(sf->who);
+    if (sf->before) {
+        g_bytes_unref(sf->before);
+    }
     g_free(sf);
 }

@@ -65,6 +65,9 @@ NvStateFile *nv_state_file_open(const char *path, NvDimm *dimm,
  * clean). */
 bool nv_state_file_save(NvStateFile *sf, const NvDimmHealth *h,
                         const GArray *media, bool clean, GError **errp);
+/* Put the file back as nv_state_file_open() found it (its bytes, or no
+ * file): a device_add that failed after opening it leaves it as it was. */
+bool nv_state_file_restore(NvStateFile *sf, GError **errp);
 const char *nv_state_file_path(const NvStateFile *sf);
 /* Before anything is created: each state file is a regular file or
  * missing, and no other file of the machine (a backend's mem-path, a
@@ -73,6 +76,10 @@ const char *nv_state_file_path(const NvStateFile *sf);
  * that file. */
 bool nv_state_files_check(GPtrArray *dimms, GPtrArray *backends,
                           GError **errp);
+/* One pair: @d's state file is not @other (NULL: nothing to compare),
+ * which @what names in the error. */
+bool nv_state_file_clash(const NvDimm *d, const char *other,
+                         const char *what, GError **errp);
 void nv_state_file_free(NvStateFile *sf);
 
 #endif
