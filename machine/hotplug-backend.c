@@ -4,6 +4,7 @@
  * (prepare, then realize, which may create the file).
  */
 #include "vm-int.h"
+#include "signals.h"
 #include "state-file.h"
 
 NvHostMem *nv_machine_find_backend(NvMachine *m, const char *id)
@@ -103,6 +104,7 @@ bool nv_machine_del_backend(NvMachine *m, NvHostMem *hm, GError **errp)
                     hm->cfg.id, user);
         return false;
     }
+    nv_signals_unwatch(hm);
     bool live = nv_hotplug_pause(m);
     g_mutex_lock(&m->lock);
     g_ptr_array_remove(m->cfg->backends, hm); /* unmaps; the file stays */

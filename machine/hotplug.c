@@ -7,6 +7,7 @@
 #include "acpi.h"
 #include "flush-hint.h"
 #include "memhp.h"
+#include "signals.h"
 #include "state-file.h"
 
 /* ---- the board's side -------------------------------------------------- */
@@ -284,6 +285,9 @@ bool nv_machine_plug_dimm(NvMachine *m, NvDimm *d, GError **errp)
     if (!ok) {
         unplan(d);
         return false;
+    }
+    if (m->board) {
+        nv_signals_watch_dimm(d); /* prelaunch: the first boot does */
     }
     g_mutex_lock(&m->lock);
     if (m->board) {

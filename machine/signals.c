@@ -213,6 +213,39 @@ void nv_signals_watch(const NvHostMem *hm, const char *name)
     atomic_store(&n_watched, n + 1);
 }
 
+void nv_signals_watch_dimm(const NvDimm *d)
+{
+    nv_signals_watch(d->memdev, NULL);
+    if (d->label_mem) {
+        g_autofree char *n = g_strdup_printf("%s: label-file (%s)", d->name,
+                                             d->label_file);
+        nv_signals_watch(d->label_mem, n);
+    }
+}
+
+void nv_signals_unwatch(const NvHostMem *hm)
+{
+    size_t n = atomic_load(&n_watched);
+    /* as long as the old array, the tail empty: a handler that read the
+     * old count before this array was published stays inside it */
+    Watched *w = g_new0(Watched, MAX(n, 1));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (watched[i].start != (uintptr_t)hm->addr) {
+            w[k++] = watched[i]; /* its msg is shared, never freed */
+        }
+    }
+    if (k == n) {
+        g_free(w);
+        return;
+    }
+    /* published as watch() does; the old array stays for a handler
+     * that may be reading it */
+    atomic_store(&n_watched, 0);
+    watched = w;
+    atomic_store(&n_watched, k);
+}
+
 /* ---- set-up -------------------------------------------------------------- */
 
 bool nv_signals_init(GError **errp)

@@ -19,6 +19,12 @@ char *nv_signals_message(void);
 /* A SIGBUS in [hm->addr, +size) names this backend (@name, or NULL for
  * nv_hostmem_describe()). */
 void nv_signals_watch(const NvHostMem *hm, const char *name);
+/* A DIMM's backend and its label-file, as each boot and device_add
+ * watch them. */
+void nv_signals_watch_dimm(const NvDimm *d);
+/* @hm is about to be unmapped (object-del): a SIGBUS there no longer
+ * names it. Main thread only, as nv_signals_watch(). */
+void nv_signals_unwatch(const NvHostMem *hm);
 /* "memory-backend-file ID (PATH)" or "memory-backend-ram ID". */
 char *nv_hostmem_describe(const NvHostMem *hm);
 /* A DIMM's file backend whose file system is full while the file has

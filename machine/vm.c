@@ -195,12 +195,7 @@ NvPowerRequest nv_machine_boot(NvMachine *m, bool *ran, GError **errp)
     if (board) {
         for (guint i = 0; i < cfg->dimms->len; i++) {
             NvDimm *d = g_ptr_array_index(cfg->dimms, i);
-            nv_signals_watch(d->memdev, NULL); /* a SIGBUS names it */
-            if (d->label_mem) {
-                g_autofree char *n = g_strdup_printf(
-                    "%s: label-file (%s)", d->name, d->label_file);
-                nv_signals_watch(d->label_mem, n);
-            }
+            nv_signals_watch_dimm(d); /* a SIGBUS names it */
         }
     }
     if (!board || !nv_board_install_acpi(board, errp) ||

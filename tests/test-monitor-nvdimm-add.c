@@ -6,14 +6,17 @@
  * guest's Get SMART compared with such a DIMM's), its state file is
  * written RUNNING, a state file that is another file of the machine is
  * refused either way round, and a device_add that fails after opening the
- * state file leaves the file as it was (nv_dimm_unrealize()).
+ * state file leaves the file as it was (nv_dimm_unrealize()); a SIGBUS
+ * in a hot-added NVDIMM's mapping names its backend.
  */
 #include "dsm-guest.h"
 #include "monitor-fixture.h"
+#include "signals.h"
 #include "state-file.h"
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The properties under test, as -device text and as QMP arguments. */
 #define PROPS_TEXT                                                        \
@@ -329,11 +332,54 @@ static void test_undo(void)
     g_assert_cmpint(g_rmdir(dir), ==, 0);
 }
 
+/* nvemu's own access through the mapping of a hot-added NVDIMM whose
+ * file shrank names the backend, as for a boot DIMM (test-signals.c). */
+static void test_sigbus_names_hot_added(void)
+{
+    g_autofree char *dir = g_strdup_printf(
+        "%s/nvemu-hotbus-%d", g_get_tmp_dir(),
+        g_test_subprocess() ? (int)getppid() : (int)getpid());
+    if (g_test_subprocess()) {
+        g_autoptr(GError) err = NULL;
+        g_assert_true(nv_signals_init(&err));
+        Fixture f;
+        fixture_up(&f);
+        g_free(f.dir);
+        f.dir = g_strdup(dir);
+        assert_json(send_f(&f, "{\"execute\": \"object-add\", \"arguments\": "
+                           "{\"qom-type\": \"memory-backend-file\", \"id\": "
+                           "\"f1\", \"mem-path\": \"%s/pmem1.img\", \"size\": "
+                           "134348800, \"share\": true}}", dir),
+                    "{\"return\": {}}");
+        assert_json(send_f(&f, "{\"execute\": \"device_add\", \"arguments\": "
+                           "{\"driver\": \"nvdimm\", \"id\": \"nv1\", "
+                           "\"memdev\": \"f1\", \"label-size\": 131072}}"),
+                    "{\"return\": {}}");
+        NvDimm *nv1 = nv_machine_find_dimm(f.m, "nv1");
+        g_assert_cmpint(ftruncate(nv1->memdev->fd, 0), ==, 0);
+        nv1->memdev->addr[4096] = 1; /* SIGBUS: the handler exits */
+        g_assert_not_reached();
+    }
+    g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_autofree char *line = g_strdup_printf(
+        "*nvemu: memory-backend-file f1 (%s/pmem1.img): nvemu's access to it "
+        "failed (SIGBUS), the host cannot back it: Input/output error (or "
+        "the file shrank)\n", dir);
+    g_test_trap_assert_stderr(line);
+    g_autofree char *img = g_build_filename(dir, "pmem1.img", NULL);
+    g_assert_cmpint(g_unlink(img), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/monitor-nvdimm-add/properties", test_properties);
     g_test_add_func("/monitor-nvdimm-add/refused", test_refused);
     g_test_add_func("/monitor-nvdimm-add/undo", test_undo);
+    g_test_add_func("/monitor-nvdimm-add/sigbus-names-hot-added",
+                    test_sigbus_names_hot_added);
     return g_test_run();
 }

@@ -115,6 +115,50 @@ static void test_sigbus_names_backend(void)
     g_assert_cmpint(rmdir(dir), ==, 0);
 }
 
+/* After nv_signals_unwatch() of one backend, the one left is still named
+ * (the watch list is rebuilt without it). */
+static void test_sigbus_after_unwatch(void)
+{
+    g_autofree char *dir = g_strdup_printf(
+        "%s/nvemu-unwatch-%d", g_get_tmp_dir(),
+        g_test_subprocess() ? (int)getppid() : (int)getpid());
+    g_autofree char *img0 = g_build_filename(dir, "m0.img", NULL);
+    g_autofree char *img1 = g_build_filename(dir, "m1.img", NULL);
+    if (g_test_subprocess()) {
+        NvHostMem *hm[2];
+        const char *paths[2] = { img0, img1 };
+        const char *ids[2] = { "m0", "m1" };
+        g_autoptr(GError) err = NULL;
+        g_assert_true(nv_signals_init(&err));
+        for (int i = 0; i < 2; i++) {
+            NvHostMemConfig c = { .kind = NV_HOSTMEM_FILE, .id = (char *)ids[i],
+                                  .mem_path = (char *)paths[i],
+                                  .size = 4 * MiB, .size_set = true,
+                                  .share = true };
+            hm[i] = nv_hostmem_new(&c);
+            g_assert_true(nv_hostmem_prepare(hm[i], &err) &&
+                          nv_hostmem_realize(hm[i], &err));
+            nv_signals_watch(hm[i], NULL);
+        }
+        nv_signals_unwatch(hm[0]);
+        nv_signals_unwatch(hm[0]); /* a second time: nothing */
+        g_assert_cmpint(ftruncate(hm[1]->fd, 0), ==, 0);
+        hm[1]->addr[MiB] = 1; /* SIGBUS: the handler exits */
+        g_assert_not_reached();
+    }
+    g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_autofree char *line = g_strdup_printf(
+        "nvemu: memory-backend-file m1 (%s): nvemu's access to it failed "
+        "(SIGBUS), the host cannot back it: Input/output error (or the "
+        "file shrank)\n", img1);
+    g_test_trap_assert_stderr(line);
+    g_assert_cmpint(unlink(img0), ==, 0);
+    g_assert_cmpint(unlink(img1), ==, 0);
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
 /* ---- the terminal: raw for the console, restored on every way out ---- */
 
 static bool tty_is_raw(int fd)
@@ -181,6 +225,8 @@ int main(int argc, char **argv)
                     test_sigint_inherited_ignored);
     g_test_add_func("/signals/sigbus-names-backend",
                     test_sigbus_names_backend);
+    g_test_add_func("/signals/sigbus-after-unwatch",
+                    test_sigbus_after_unwatch);
     g_test_add_func("/signals/tty-restored-at-exit",
                     test_tty_restored_at_exit);
     g_test_add_func("/signals/tty-restored-on-crash",
