@@ -90,6 +90,9 @@ GBytes *nv_kernel_unpack(const char *path, const uint8_t *p, gsize plen,
  * recently used kernels. */
 #define NV_KERNEL_CACHE_KEEP 4
 char *nv_kernel_cache_dir(void);
+/* The cache's file name for payload @p: "<CRC-64 in hex>-<length>.vmlinux"
+ * (liblzma's CRC-64, ECMA-182, as xz uses it). */
+char *nv_kernel_cache_name(const uint8_t *p, gsize plen);
 
 /* boot-elf.c: an uncompressed vmlinux (64-bit x86 ELF executable). */
 bool nv_boot_is_elf(const uint8_t *data, gsize len);

@@ -8,8 +8,8 @@
  * CPU it is most of the time to the first kernel message. nvemu can do the
  * same work on the host once (boot.c finds the payload, this file unpacks
  * it), keep the vmlinux in a cache keyed by the
- * payload's SHA-256, and load the ELF directly (boot-elf.c) on every later
- * boot. The guest kernel then runs at its link address: no KASLR of the
+ * payload's CRC-64 and length, and load the ELF directly (boot-elf.c) on
+ * every later boot. The guest kernel then runs at its link address: no KASLR of the
  * kernel image (memory-region randomization is the kernel's and stays).
  *
  * The cache keeps the NV_KERNEL_CACHE_KEEP most recently used kernels.
@@ -215,6 +215,12 @@ static void cache_write(const char *dir, const char *file, GBytes *vmlinux)
     }
 }
 
+char *nv_kernel_cache_name(const uint8_t *p, gsize plen)
+{
+    return g_strdup_printf("%016" G_GINT64_MODIFIER "x-%" G_GSIZE_FORMAT
+                           ".vmlinux", (guint64)lzma_crc64(p, plen, 0), plen);
+}
+
 char *nv_kernel_cache_dir(void)
 {
     const char *env = g_getenv("NVEMU_CACHE_DIR");
@@ -233,9 +239,11 @@ GBytes *nv_kernel_unpack(const char *path, const uint8_t *p, gsize plen,
     }
     g_autofree char *file = NULL;
     if (cache_dir) {
-        g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-                                                           p, plen);
-        g_autofree char *name = g_strconcat(sum, ".vmlinux", NULL);
+        /* The key only tells kernels apart (the cache is the user's own):
+         * liblzma's CRC-64 reads the 8 MiB of a distribution kernel about
+         * 20x faster than a SHA-256 does, and the length and the
+         * decompressed size (checked on a hit) come with it. */
+        g_autofree char *name = nv_kernel_cache_name(p, plen);
         file = g_build_filename(cache_dir, name, NULL);
         GBytes *hit = cache_read(file);
         if (hit && g_bytes_get_size(hit) == nv_ld32(p + plen - 4)) {

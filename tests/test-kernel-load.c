@@ -351,6 +351,10 @@ static void test_unpack_cache_trim(Fx *fx, gconstpointer data)
 {
     (void)data;
     enum { N = NV_KERNEL_CACHE_KEEP + 1 };
+    /* the name: CRC-64/XZ (its check value for "123456789") and length */
+    g_autofree char *known = nv_kernel_cache_name((const uint8_t *)"123456789",
+                                                  9);
+    g_assert_cmpstr(known, ==, "995dc9bbdf1939fa-9.vmlinux");
     g_autofree char *dir = g_build_filename(fx->dir, "cache", "kernels", NULL);
     char *kernels[N], *cached[N];
     for (int i = 0; i < N; i++) {
@@ -359,9 +363,8 @@ static void test_unpack_cache_trim(Fx *fx, gconstpointer data)
         g_autoptr(GByteArray) payload = xz(elf);
         g_autofree char *name = g_strdup_printf("bz%d", i);
         kernels[i] = make_bzimage(fx, name, payload);
-        g_autofree char *sum = g_compute_checksum_for_data(
-            G_CHECKSUM_SHA256, payload->data, payload->len);
-        g_autofree char *file = g_strconcat(sum, ".vmlinux", NULL);
+        g_autofree char *file = nv_kernel_cache_name(payload->data,
+                                                     payload->len);
         cached[i] = g_build_filename(dir, file, NULL);
     }
     NvBootInfo bi;
