@@ -100,6 +100,24 @@ static inline void monitor_fixture_down(Fixture *f)
     nv_config_free(f->cfg);
 }
 
+static inline gint monitor_by_name(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in f->dir, sorted. */
+static inline GPtrArray *monitor_fixture_dir_names(Fixture *f)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+        g_ptr_array_add(names, g_strdup(name));
+    }
+    g_ptr_array_sort(names, monitor_by_name);
+    return names;
+}
+
 /* f->dir with the files in it, each removal checked; f->dir freed. */
 static inline void monitor_fixture_remove_dir(Fixture *f)
 {

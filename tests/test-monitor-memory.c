@@ -37,11 +37,6 @@ static void fixture_down(Fixture *f)
     monitor_fixture_remove_dir(f);
 }
 
-static gint by_name(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* What a bad request must not change: both queries and every file (name,
  * size, modification time). */
 static char *state(Fixture *f)
@@ -53,13 +48,7 @@ static char *state(Fixture *f)
         f->p, "{\"execute\": \"query-acpi-ospm-status\"}"));
     g_string_append_printf(s, "%s\n", qmp_peer_send(
         f->p, "{\"execute\": \"query-memory-size-summary\"}"));
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
-    const char *name;
-    while ((name = g_dir_read_name(d))) {
-        g_ptr_array_add(names, g_strdup(name));
-    }
-    g_ptr_array_sort(names, by_name);
+    g_autoptr(GPtrArray) names = monitor_fixture_dir_names(f);
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *p = g_build_filename(f->dir, names->pdata[i], NULL);
         struct stat st;
