@@ -5,9 +5,10 @@
  * the machine's own main loop as a monitor will. Six rounds: pause (time
  * it), check the state reads "paused" and that the vCPU threads use no CPU
  * for 1 s (from /proc/self/task/TID/stat), resume, check "running" and that
- * they use CPU again. Then nv_machine_request_reset(): the guest must boot
- * again; 10 s into that boot, nv_machine_quit(): nv_machine_boot() must
- * return NV_POWER_QUIT with the state "shutdown". One line per step on
+ * they use CPU again. Then, once the guest's vCPUs are idle (its busy loop
+ * is over), nv_machine_request_reset(): the guest must boot again; 10 s
+ * into that boot, nv_machine_quit(): nv_machine_boot() must return
+ * NV_POWER_QUIT with the state "shutdown". One line per step on
  * stderr; exit 0 when every step held, 1 otherwise.
  * Run in the test host by tests/test-guest-pause.sh.
  */
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #define ROUNDS 6
+#define IDLE_TICKS 20 /* clock ticks (1/100 s) of vCPU time in 1 s */
 
 typedef struct {
     NvMachine *m;
@@ -30,6 +32,8 @@ typedef struct {
     unsigned boots;       /* nv_machine_boot() calls so far */
     bool reset_sent, quit_sent;
     unsigned idle_ticks, boot2_ticks;
+    unsigned idle_run;              /* ticks in a row with the vCPUs idle */
+    uint64_t last_used, max_used;   /* vCPU time in the last / busiest tick */
 } Harness;
 
 /* utime + stime of every vCPU thread, in clock ticks. */
@@ -73,13 +77,28 @@ static gboolean step(gpointer opaque)
     if (h->failed) {
         return G_SOURCE_REMOVE;
     }
-    /* 16 s more for the guest to end its busy loop, then a reset */
-    if (h->round >= ROUNDS && !h->reset_sent && ++h->idle_ticks >= 16) {
+    /* then a reset once the guest has ended its busy loop (its script
+     * sleeps): its vCPUs used less than IDLE_TICKS in each of the last two
+     * 1 s ticks (the loop keeps one vCPU busy: about 100 a tick); at the
+     * latest 60 s after the rounds. (A fixed 16 s, as before, left a slow
+     * boot little room: the loop ends 12 s after the script starts.) */
+    if (h->round >= ROUNDS && !h->reset_sent) {
+        uint64_t cpu = vcpu_ticks(h->m, &n);
+        h->last_used = cpu - h->cpu0;
+        h->cpu0 = cpu;
+        h->idle_run = h->last_used < IDLE_TICKS ? h->idle_run + 1 : 0;
+        h->max_used = MAX(h->max_used, h->last_used);
+        if (++h->idle_ticks < 60 && h->idle_run < 2) {
+            return G_SOURCE_CONTINUE;
+        }
         h->reset_sent = true;
         if (!nv_machine_request_reset(h->m)) {
             fail(h, "nv_machine_request_reset() found no guest");
         }
-        fprintf(stderr, "machine-pause: reset requested\n");
+        fprintf(stderr, "machine-pause: reset requested %u s after the "
+                "rounds, vCPUs idle %u s (+%" G_GUINT64_FORMAT " ticks in the "
+                "last, busy up to +%" G_GUINT64_FORMAT ")\n", h->idle_ticks,
+                h->idle_run, h->last_used, h->max_used);
         return G_SOURCE_CONTINUE;
     }
     if (h->round >= ROUNDS) {

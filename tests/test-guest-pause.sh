@@ -3,8 +3,8 @@
 # guest in the TCG test host: tests/machine-pause boots the guest with
 # nvemu's machine object and, from its main loop, pauses all vCPUs six
 # times for 1 s each (no vCPU thread may use CPU then) and resumes them
-# while the guest is busy; then nv_machine_request_reset() (the guest boots
-# again) and, in the second boot, nv_machine_quit() (nvemu's boot returns
+# while the guest is busy; then, once its busy loop is over (the vCPUs
+# idle), nv_machine_request_reset() (the guest boots again) and, in the second boot, nv_machine_quit() (nvemu's boot returns
 # "quit", state "shutdown"). Prints TAP.
 #   usage: tests/test-guest-pause.sh MACHINE_PAUSE_BINARY
 set -uo pipefail

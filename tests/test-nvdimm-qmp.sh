@@ -60,7 +60,12 @@ refused() {
 added() {
     replied me1 '\{"return":\{"notified":true\}' && replied me2 '\{"return":\{"notified":false\}'
 }
-notified() { has '^RESULT: badblocks-notified \[2048 8,\]$' && has '^RESULT: badblocks-before-scrub \[2048 8,\]$'; }
+# (badblocks-before-scrub is read 2 s after the host added the second
+# error and queried both: its "nvq-errors-added" marker)
+notified() {
+    has '^RESULT: badblocks-notified \[2048 8,\]$' && has '^RESULT: badblocks-before-scrub \[2048 8,\]$' &&
+        ! has '^RESULT: no-errors-added-marker'
+}
 eio() { has '^RESULT: read-poisoned .*Input/output error' && has '^RESULT: read-next 1\+0 records out'; }
 cleared() {
     has '^RESULT: badblocks-written \[4096 1,\]$' && has '^RESULT: read-after-write 1\+0 records out' &&

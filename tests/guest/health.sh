@@ -14,12 +14,17 @@ case "$B" in
 1)
     ndctl monitor --dimm nmem0 --log /tmp/monitor.log &
     mon=$!
-    sleep 3
+    # ready once it waits in epoll_wait: it has enabled the alarms and
+    # armed its health event file by then (a fixed sleep raced its start-up)
+    i=0
+    until grep -q epoll /proc/$mon/wchan 2>/dev/null || [ $i -gt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    r "monitor-waiting after=${i} tenths wchan=$(cat /proc/$mon/wchan 2>&1)"
     r "inject-temp $(ndctl inject-smart nmem0 -m 90 2>&1 | j)"
     i=0
-    while [ $i -lt 50 ] && ! grep -q dimm-media-temperature /tmp/monitor.log 2>/dev/null; do
+    while [ $i -lt 300 ] && ! grep -q dimm-media-temperature /tmp/monitor.log 2>/dev/null; do
         sleep 0.2; i=$((i + 1))
     done
+    r "monitor-event waited=$((i / 5))s"
     r "monitor $(j < /tmp/monitor.log)"
     kill $mon
     r "inject-spares-fatal $(ndctl inject-smart nmem0 -s 3 -f 2>&1 | j)"

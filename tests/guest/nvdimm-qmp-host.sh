@@ -5,9 +5,11 @@
 #   once the guest marked "nvq-ready" in its pmem, x-nvdimm-set-health
 #   (critical, 91 degrees, 7% spares, 42% used) and the two media errors
 #   (x-nvdimm-add-media-error by DIMM offset with notify, by guest address
-#   without), and the queries; once the guest marked "nvq-cleared" (it
-#   wrote over the first error) the media errors again. Every line sent
-#   and received is kept.
+#   without), and the queries, then "nvq-errors-added" in block 1 (the
+#   guest starts its scrub after it); once the guest marked "nvq-cleared"
+#   (it wrote over the first error) the media errors again, then
+#   "nvq-done" in block 2 (the guest may power off). Every line sent and
+#   received is kept.
 # after: the transcript as RESULT lines.
 S=/tmp/qmp.sock L=/tmp/qmp.log
 r() { echo "RESULT: host $*"; }
@@ -22,6 +24,10 @@ wait_block() { # text tenths: the marker in the backing file's first block
     while ! dd if="$DISK0" bs=4096 count=1 2>/dev/null | grep -q "$1"; do
         i=$((i + 1)); [ $i -gt "$2" ] && return 1; sleep 0.1
     done
+}
+
+host_mark() { # text block
+    echo "$1" | dd of="$DISK0" bs=4096 seek="$2" conv=notrunc,sync 2>/dev/null
 }
 
 session() {
@@ -48,8 +54,10 @@ session() {
     addr=$(grep '"id":"md"' /tmp/qout | grep -oE '"id":"nv0","addr":[0-9]+' | sed 's/.*://')
     q me2 "{\"execute\":\"x-nvdimm-add-media-error\",\"arguments\":{\"addr\":$((addr + 2097152)),\"length\":512},\"id\":\"me2\"}"
     q q1 '{"execute":"x-nvdimm-query-media-errors","id":"q1"}'
+    host_mark nvq-errors-added 1
     wait_block nvq-cleared 1800 || r "no-cleared-marker"
     q q2 '{"execute":"x-nvdimm-query-media-errors","id":"q2"}'
+    host_mark nvq-done 2
     wait_for '"event":"SHUTDOWN"' /tmp/qout 900 || r "no-shutdown-event"
     wait "$sock"
     exec 3>&-

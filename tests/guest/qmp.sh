@@ -32,7 +32,14 @@ EOF
     dmesg | grep -E 'Power Button|PNP0C0C|ACPI0013' | sed 's/^/RESULT: pd dmesg /'
     r "pd input-devices=$(cat /sys/class/input/input*/name 2>/dev/null | tr ' ' _ | tr '\n' ,)"
     acpid -f -d &
-    sleep 1
+    acpid=$!
+    # ready once it holds the event device open: KEY_POWER is queued for
+    # it from then on (a fixed sleep raced its start-up)
+    i=0
+    until ls -l /proc/$acpid/fd 2>/dev/null | grep -qE '/dev/input/event|acpi/event' || [ $i -gt 300 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    r "pd acpid-open after=${i} tenths: $(ls -l /proc/$acpid/fd 2>&1 | grep -oE '/dev/input/event[0-9]+|acpi/event' | tr '\n' ' ')"
     mark qmp-pd-ready 0 && r pd-ready
     sleep 120
     r survived-powerdown
