@@ -56,9 +56,7 @@ bool nv_machine_add_backend(NvMachine *m, NvHostMem *hm, const char *who,
     }
     for (guint i = 0; i < cfg->dimms->len; i++) {
         NvDimm *d = g_ptr_array_index(cfg->dimms, i);
-        g_autoptr(GError) same = NULL;
-        if (d->state_file &&
-            !nv_state_file_clash(d, hm->cfg.mem_path, "", &same)) {
+        if (nv_state_file_same(d, hm->cfg.mem_path)) {
             g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT, "%s: mem-path=%s "
                         "is the same file as state-file of %s (%s)", who,
                         hm->cfg.mem_path, d->name, d->state_file);

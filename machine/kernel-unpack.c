@@ -7,10 +7,10 @@
  * the guest's CPU before the kernel's clock starts; on a slow (emulated)
  * CPU it is most of the time to the first kernel message. nvemu can do the
  * same work on the host once (boot.c finds the payload, this file unpacks
- * it), keep the vmlinux in a cache keyed by the
- * payload's CRC-64 and length, and load the ELF directly (boot-elf.c) on
- * every later boot. The guest kernel then runs at its link address: no KASLR of the
- * kernel image (memory-region randomization is the kernel's and stays).
+ * it), keep the vmlinux in a cache keyed by the payload's CRC-64 and
+ * length, and load the ELF directly (boot-elf.c) on every later boot. The
+ * guest kernel then runs at its link address: no KASLR of the kernel image
+ * (memory-region randomization is the kernel's and stays).
  *
  * The cache keeps the NV_KERNEL_CACHE_KEEP most recently used kernels.
  *

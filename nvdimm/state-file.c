@@ -313,15 +313,20 @@ static char *file_key(const char *path)
     return g_strdup_printf("new:%s/%s", real ? real : canon, base);
 }
 
-bool nv_state_file_clash(const NvDimm *d, const char *other,
-                         const char *what, GError **errp)
+bool nv_state_file_same(const NvDimm *d, const char *other)
 {
-    if (!other) {
-        return true;
+    if (!d->state_file || !other) {
+        return false;
     }
     g_autofree char *a = file_key(d->state_file);
     g_autofree char *b = file_key(other);
-    if (strcmp(a, b) == 0) {
+    return strcmp(a, b) == 0;
+}
+
+static bool clash(const NvDimm *d, const char *other, const char *what,
+                  GError **errp)
+{
+    if (nv_state_file_same(d, other)) {
         g_set_error(errp, NV_ERROR, NV_ERROR_CONFLICT,
                     "%s: state-file=%s is the same file as %s (%s)", d->name,
                     d->state_file, what, other);
@@ -349,7 +354,7 @@ bool nv_state_files_check(GPtrArray *dimms, GPtrArray *backends,
             NvHostMem *hm = g_ptr_array_index(backends, j);
             g_autofree char *what = g_strdup_printf(
                 "mem-path of -object memory-backend-file,id=%s", hm->cfg.id);
-            if (!nv_state_file_clash(d, hm->cfg.mem_path, what, errp)) {
+            if (!clash(d, hm->cfg.mem_path, what, errp)) {
                 return false;
             }
         }
@@ -357,8 +362,8 @@ bool nv_state_files_check(GPtrArray *dimms, GPtrArray *backends,
             NvDimm *o = g_ptr_array_index(dimms, j);
             g_autofree char *lf = g_strdup_printf("label-file of %s", o->name);
             g_autofree char *sf = g_strdup_printf("state-file of %s", o->name);
-            if (!nv_state_file_clash(d, o->label_file, lf, errp) ||
-                (j < i && !nv_state_file_clash(d, o->state_file, sf, errp))) {
+            if (!clash(d, o->label_file, lf, errp) ||
+                (j < i && !clash(d, o->state_file, sf, errp))) {
                 return false;
             }
         }

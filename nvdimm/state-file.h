@@ -76,10 +76,9 @@ const char *nv_state_file_path(const NvStateFile *sf);
  * that file. */
 bool nv_state_files_check(GPtrArray *dimms, GPtrArray *backends,
                           GError **errp);
-/* One pair: @d's state file is not @other (NULL: nothing to compare),
- * which @what names in the error. */
-bool nv_state_file_clash(const NvDimm *d, const char *other,
-                         const char *what, GError **errp);
+/* @d has a state file and it is @other (NULL: no file), compared as
+ * nv_state_files_check() does. */
+bool nv_state_file_same(const NvDimm *d, const char *other);
 void nv_state_file_free(NvStateFile *sf);
 
 #endif
