@@ -100,6 +100,21 @@ static inline void monitor_fixture_down(Fixture *f)
     nv_config_free(f->cfg);
 }
 
+/* A new string with the reply to each command of @cmds (names, run
+ * without arguments; NULL-terminated), a line each: what a test compares
+ * before and after a request that must change nothing. */
+static inline GString *monitor_query_lines(Fixture *f,
+                                           const char *const *cmds)
+{
+    GString *s = g_string_new(NULL);
+    for (; *cmds; cmds++) {
+        g_autofree char *req = g_strdup_printf("{\"execute\": \"%s\"}",
+                                               *cmds);
+        g_string_append_printf(s, "%s\n", qmp_peer_send(f->p, req));
+    }
+    return s;
+}
+
 static inline gint monitor_by_name(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

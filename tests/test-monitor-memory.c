@@ -41,13 +41,13 @@ static void fixture_down(Fixture *f)
  * size, modification time). */
 static char *state(Fixture *f)
 {
-    GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "%s\n", qmp_peer_send(
-        f->p, "{\"execute\": \"query-memory-devices\"}"));
-    g_string_append_printf(s, "%s\n", qmp_peer_send(
-        f->p, "{\"execute\": \"query-acpi-ospm-status\"}"));
-    g_string_append_printf(s, "%s\n", qmp_peer_send(
-        f->p, "{\"execute\": \"query-memory-size-summary\"}"));
+    static const char *const queries[] = {
+        "query-memory-devices",
+        "query-acpi-ospm-status",
+        "query-memory-size-summary",
+        NULL,
+    };
+    GString *s = monitor_query_lines(f, queries);
     g_autoptr(GPtrArray) names = monitor_fixture_dir_names(f);
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *p = g_build_filename(f->dir, names->pdata[i], NULL);

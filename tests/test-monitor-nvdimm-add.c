@@ -122,13 +122,13 @@ static char *file_text(const char *dir, const char *name)
  * errors, every state file's bytes, the directory's names. */
 static char *state(Fixture *f)
 {
-    GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "%s\n", qmp_peer_send(
-        f->p, "{\"execute\": \"query-memory-devices\"}"));
-    g_string_append_printf(s, "%s\n", qmp_peer_send(
-        f->p, "{\"execute\": \"x-nvdimm-query-health\"}"));
-    g_string_append_printf(s, "%s\n", qmp_peer_send(
-        f->p, "{\"execute\": \"x-nvdimm-query-media-errors\"}"));
+    static const char *const queries[] = {
+        "query-memory-devices",
+        "x-nvdimm-query-health",
+        "x-nvdimm-query-media-errors",
+        NULL,
+    };
+    GString *s = monitor_query_lines(f, queries);
     g_autoptr(GPtrArray) names = monitor_fixture_dir_names(f);
     for (guint i = 0; i < names->len; i++) {
         const char *n = names->pdata[i];

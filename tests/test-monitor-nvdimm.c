@@ -129,11 +129,12 @@ static void read_state(Fixture *f, NvStateData *sd)
  * of both NVDIMMs (when a board runs), the state file's bytes. */
 static char *state(Fixture *f)
 {
-    GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "%s\n", qmp_peer_send(
-        f->p, "{\"execute\": \"x-nvdimm-query-health\"}"));
-    g_string_append_printf(s, "%s\n", qmp_peer_send(
-        f->p, "{\"execute\": \"x-nvdimm-query-media-errors\"}"));
+    static const char *const queries[] = {
+        "x-nvdimm-query-health",
+        "x-nvdimm-query-media-errors",
+        NULL,
+    };
+    GString *s = monitor_query_lines(f, queries);
     if (f->b) {
         g_autofree char *s0 = smart(f, 0);
         g_autofree char *s2 = smart(f, 2);
