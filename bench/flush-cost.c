@@ -14,6 +14,7 @@
  * flush (the code before issue 14) for comparison. A flush with nothing
  * written is timed on its own line.
  */
+#include "bench-time.h"
 #include "hostmem.h"
 
 #include <stdio.h>
@@ -28,19 +29,6 @@ typedef struct {
     double *lat;
 } Worker;
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static gpointer work(gpointer opaque)
 {
     Worker *w = opaque;
@@ -50,10 +38,10 @@ static gpointer work(gpointer opaque)
                       pages;
         w->hm->addr[pg * 4096] += 1;
         GError *err = NULL;
-        double s = now_us();
+        double s = bench_now_us();
         bool ok = w->plain ? nv_hostmem_persist(w->hm, 0, w->hm->size, &err)
                            : nv_hostmem_flush(w->hm, &err);
-        w->lat[i] = now_us() - s;
+        w->lat[i] = bench_now_us() - s;
         if (!ok) {
             g_printerr("flush-cost: %s\n", err->message);
             exit(1);
@@ -68,7 +56,7 @@ static void run(NvHostMem *hm, int threads, int iters, bool plain)
     GThread *t[8];
     double *lat = g_new(double, (size_t)threads * iters);
     uint64_t msyncs = hm->flushes;
-    double s = now_us();
+    double s = bench_now_us();
     for (int i = 0; i < threads; i++) {
         w[i] = (Worker) { hm, iters, i, plain, lat + (size_t)i * iters };
         t[i] = g_thread_new("vcpu", work, &w[i]);
@@ -76,9 +64,9 @@ static void run(NvHostMem *hm, int threads, int iters, bool plain)
     for (int i = 0; i < threads; i++) {
         g_thread_join(t[i]);
     }
-    double wall = now_us() - s;
+    double wall = bench_now_us() - s;
     int n = threads * iters;
-    qsort(lat, (size_t)n, sizeof(*lat), cmp);
+    qsort(lat, (size_t)n, sizeof(*lat), bench_cmp_double);
     printf("%-22s %d thread(s): %9.0f flushes/s  median %9.2f us  p90 %9.2f us"
            "  msyncs %5llu for %d flushes\n",
            plain ? "msync per flush" : "nv_hostmem_flush", threads,
@@ -120,14 +108,14 @@ int main(int argc, char **argv)
     /* nothing written */
     double *lat = g_new(double, iters);
     for (int i = 0; i < iters; i++) {
-        double s = now_us();
+        double s = bench_now_us();
         if (!nv_hostmem_flush(hm, &err)) {
             g_printerr("flush-cost: %s\n", err->message);
             return 1;
         }
-        lat[i] = now_us() - s;
+        lat[i] = bench_now_us() - s;
     }
-    qsort(lat, (size_t)iters, sizeof(*lat), cmp);
+    qsort(lat, (size_t)iters, sizeof(*lat), bench_cmp_double);
     printf("nv_hostmem_flush, nothing written: median %.3f us  p90 %.3f us\n",
            lat[iters / 2], lat[iters * 9 / 10]);
     g_free(lat);

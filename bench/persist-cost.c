@@ -29,6 +29,7 @@
  *   write-1page        the page write alone, for reference
  */
 #define _GNU_SOURCE
+#include "bench-time.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -42,22 +43,9 @@
 
 #define PAGE 4096u
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void report(const char *name, double *t, int n)
 {
-    qsort(t, n, sizeof(*t), cmp_double);
+    qsort(t, n, sizeof(*t), bench_cmp_double);
     printf("%-18s median %10.2f us  p10 %10.2f  p90 %10.2f  (n=%d)\n", name,
            t[n / 2], t[n / 10], t[n * 9 / 10], n);
     fflush(stdout);
@@ -92,14 +80,14 @@ int main(int argc, char **argv)
         die("mmap");
     }
     size_t pages = size / PAGE;
-    double t0 = now_us();
+    double t0 = bench_now_us();
     volatile uint8_t sink = 0;
     for (size_t p = 0; p < pages; p++) {
         sink += m[p * PAGE];
     }
     (void)sink;
     printf("# %s: %zu MiB, %zu pages read-faulted in %.0f ms\n", path,
-           size >> 20, pages, (now_us() - t0) / 1e3);
+           size >> 20, pages, (bench_now_us() - t0) / 1e3);
     /* Write a spread of pages once and sync, so the file has blocks where
      * the timed writes land (an allocating write costs more on ext4). */
     for (int i = 0; i < n; i++) {
@@ -123,9 +111,9 @@ int main(int argc, char **argv)
         size_t pg = (size_t)i * 7919 % pages;                               \
         (void)pg;                                                           \
         before;                                                             \
-        double s = now_us();                                                \
+        double s = bench_now_us();                                                \
         op;                                                                 \
-        t[i] = now_us() - s;                                                \
+        t[i] = bench_now_us() - s;                                                \
     }                                                                       \
     report(name, t, n)
 

@@ -13,6 +13,7 @@
  * 128 KiB label area. Prints per count the median over REPEATS (default
  * 21) in microseconds, per DIMM, and the size of the NFIT and SSDT.
  */
+#include "bench-time.h"
 #include "config.h"
 #include "acpi.h"
 
@@ -22,22 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof(*v), cmp);
+    qsort(v, (size_t)n, sizeof(*v), bench_cmp_double);
     return v[n / 2];
 }
 
@@ -102,26 +90,26 @@ int main(int argc, char **argv)
         for (int r = 0; r < reps; r++) {
             g_autoptr(GPtrArray) a = make_argv(argv[1], dir, n);
             g_autoptr(GError) err = NULL;
-            double s = now_us();
+            double s = bench_now_us();
             g_autoptr(NvConfig) cfg =
                 nv_config_parse((int)a->len - 1, (char **)a->pdata, &err);
-            tp[r] = now_us() - s;
+            tp[r] = bench_now_us() - s;
             if (!cfg) {
                 printf("%6u parse failed: %s\n", n, err->message);
                 goto next;
             }
-            s = now_us();
+            s = bench_now_us();
             bool ok = nv_config_plan(cfg, &err);
-            tl[r] = now_us() - s;
+            tl[r] = bench_now_us() - s;
             if (!ok) {
                 printf("%6u plan failed: %s\n", n, err->message);
                 goto next;
             }
             NvAcpiConfig acpi;
-            s = now_us();
+            s = bench_now_us();
             nv_config_acpi(cfg, &acpi);
             g_autoptr(NvAcpiTables) t = nv_acpi_build(&acpi, &err);
-            ta[r] = now_us() - s;
+            ta[r] = bench_now_us() - s;
             if (!t) {
                 printf("%6u acpi failed: %s\n", n, err->message);
                 goto next;

@@ -134,18 +134,31 @@ static gpointer flush_thread(gpointer opaque)
     return GINT_TO_POINTER(ok);
 }
 
-static void test_group_commit(void)
+/* A share=on file backend whose flush is an msync, its file already
+ * unlinked (the mapping keeps it); NULL, the test skipped, where the build
+ * directory is on tmpfs or DAX. */
+static NvHostMem *msync_backend(void)
 {
     const char *dir = durable_dir();
     if (!dir) {
         g_test_skip("the build directory is on tmpfs");
-        return;
+        return NULL;
     }
     g_autofree char *path = NULL;
-    g_autoptr(NvHostMem) hm = file_in(dir, &path, ",share=on");
+    NvHostMem *hm = file_in(dir, &path, ",share=on");
+    unlink(path);
     if (hm->flush_work != NV_FLUSH_MSYNC) {
-        unlink(path);
+        nv_hostmem_free(hm);
         g_test_skip("the build directory is on DAX");
+        return NULL;
+    }
+    return hm;
+}
+
+static void test_group_commit(void)
+{
+    g_autoptr(NvHostMem) hm = msync_backend();
+    if (!hm) {
         return;
     }
     Hold h = { .hm = hm, .hold = 1, .until = 2 };
@@ -192,23 +205,14 @@ static void test_group_commit(void)
     g_assert_true(nv_hostmem_flush(hm, &err));
     g_assert_cmpuint(hm->flushes, ==, 6);
     hm->flush_hook = NULL;
-    unlink(path);
 }
 
 /* A failed msync fails the flushes it was meant to cover, and the next
  * good one succeeds again. */
 static void test_failure(void)
 {
-    const char *dir = durable_dir();
-    if (!dir) {
-        g_test_skip("the build directory is on tmpfs");
-        return;
-    }
-    g_autofree char *path = NULL;
-    g_autoptr(NvHostMem) hm = file_in(dir, &path, ",share=on");
-    unlink(path);
-    if (hm->flush_work != NV_FLUSH_MSYNC) {
-        g_test_skip("the build directory is on DAX");
+    g_autoptr(NvHostMem) hm = msync_backend();
+    if (!hm) {
         return;
     }
     g_autoptr(GError) err = NULL;
